@@ -1,0 +1,77 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+
+namespace AspNet.Security.OAuth.Wikimedia.Protocol;
+
+/// <summary>
+/// Sends the handler's server-to-server requests and turns every way they can fail into an
+/// <see cref="AuthenticationFailureException"/> whose message names the endpoint and what happened,
+/// never a token, code or secret.
+/// </summary>
+internal static class WikimediaBackchannel
+{
+    /// <summary>Creates a request that carries the configured User-Agent (Wikimedia's User-Agent policy).</summary>
+    public static HttpRequestMessage CreateRequest(HttpMethod method, string endpoint, WikimediaAuthenticationOptions options)
+    {
+        var request = new HttpRequestMessage(method, endpoint);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.UserAgent.Clear();
+        request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
+        return request;
+    }
+
+    /// <summary>Sends <paramref name="request"/> and reads the whole body, within the backchannel's time-out.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(
+        HttpClient backchannel, HttpRequestMessage request, string endpointName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await backchannel.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new BackchannelException(
+                $"The Wikimedia {endpointName} endpoint ({Describe(request)}) could not be reached or its answer could not be read: {ex.Message}",
+                ex, error: null, statusCode: null, isTransient: true);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BackchannelException(
+                $"The Wikimedia {endpointName} endpoint ({Describe(request)}) did not answer within {backchannel.Timeout.TotalSeconds:0.#} s.",
+                ex, error: null, statusCode: null, isTransient: true);
+        }
+    }
+
+    /// <summary>
+    /// Parses the body as a JSON object whatever its Content-Type says: older MediaWiki versions label
+    /// JSON as <c>text/html</c> (wikimedia-oauth2.md section 6).
+    /// </summary>
+    public static async Task<JsonDocument?> TryReadJsonObjectAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        try
+        {
+            var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document;
+            }
+
+            document.Dispose();
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The endpoint's address without its query, safe to put in a message.</summary>
+    public static string Describe(HttpRequestMessage request)
+        => request.RequestUri?.GetLeftPart(UriPartial.Path) ?? "(no address)";
+
+    /// <summary>Reads a string member, or null when it is missing or not a string.</summary>
+    public static string? GetString(this JsonElement element, string name)
+        => element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

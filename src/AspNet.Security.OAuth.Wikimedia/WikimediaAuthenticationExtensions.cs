@@ -1,0 +1,77 @@
+using AspNet.Security.OAuth.Wikimedia;
+using AspNet.Security.OAuth.Wikimedia.Configuration;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Extension methods to add Wikimedia authentication capabilities to an HTTP application pipeline.
+/// </summary>
+public static class WikimediaAuthenticationExtensions
+{
+    /// <summary>
+    /// Adds <see cref="WikimediaAuthenticationHandler"/> to the specified <see cref="AuthenticationBuilder"/>,
+    /// which enables Wikimedia authentication capabilities, with the default scheme name and options from
+    /// configuration (<c>Authentication:Schemes:Wikimedia</c>).
+    /// </summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <returns>The <see cref="AuthenticationBuilder"/>.</returns>
+    public static AuthenticationBuilder AddWikimedia(this AuthenticationBuilder builder)
+        => builder.AddWikimedia(WikimediaAuthenticationDefaults.AuthenticationScheme, options => { });
+
+    /// <summary>
+    /// Adds <see cref="WikimediaAuthenticationHandler"/> to the specified <see cref="AuthenticationBuilder"/>,
+    /// which enables Wikimedia authentication capabilities.
+    /// </summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="configuration">The delegate used to configure the Wikimedia options; it runs after configuration binding.</param>
+    /// <returns>The <see cref="AuthenticationBuilder"/>.</returns>
+    public static AuthenticationBuilder AddWikimedia(
+        this AuthenticationBuilder builder,
+        Action<WikimediaAuthenticationOptions> configuration)
+        => builder.AddWikimedia(WikimediaAuthenticationDefaults.AuthenticationScheme, configuration);
+
+    /// <summary>
+    /// Adds <see cref="WikimediaAuthenticationHandler"/> to the specified <see cref="AuthenticationBuilder"/>,
+    /// which enables Wikimedia authentication capabilities.
+    /// </summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="scheme">The authentication scheme associated with this instance.</param>
+    /// <param name="configuration">The delegate used to configure the Wikimedia options; it runs after configuration binding.</param>
+    /// <returns>The <see cref="AuthenticationBuilder"/>.</returns>
+    public static AuthenticationBuilder AddWikimedia(
+        this AuthenticationBuilder builder,
+        string scheme,
+        Action<WikimediaAuthenticationOptions> configuration)
+        => builder.AddWikimedia(scheme, WikimediaAuthenticationDefaults.DisplayName, configuration);
+
+    /// <summary>
+    /// Adds <see cref="WikimediaAuthenticationHandler"/> to the specified <see cref="AuthenticationBuilder"/>,
+    /// which enables Wikimedia authentication capabilities.
+    /// </summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="scheme">The authentication scheme associated with this instance.</param>
+    /// <param name="caption">The optional display name associated with this instance.</param>
+    /// <param name="configuration">The delegate used to configure the Wikimedia options; it runs after configuration binding.</param>
+    /// <returns>The <see cref="AuthenticationBuilder"/>.</returns>
+    public static AuthenticationBuilder AddWikimedia(
+        this AuthenticationBuilder builder,
+        string scheme,
+        string? caption,
+        Action<WikimediaAuthenticationOptions> configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(scheme);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        // Configuration first, so that the app's delegate (registered by AddOAuth below) overrides it.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<WikimediaAuthenticationOptions>, WikimediaConfigureOptions>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WikimediaAuthenticationOptions>, WikimediaPostConfigureOptions>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentStartupCheck>());
+
+        return builder.AddOAuth<WikimediaAuthenticationOptions, WikimediaAuthenticationHandler>(scheme, caption!, configuration);
+    }
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using AspNet.Security.OAuth.Wikimedia.Protocol;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace AspNet.Security.OAuth.Wikimedia;
+
+/// <summary>
+/// Authenticates users with Wikimedia (MediaWiki's Extension:OAuth, OAuth 2.0 authorization code flow with PKCE).
+/// </summary>
+/// <remarks>
+/// The protocol steps are those of <see cref="OAuthHandler{TOptions}"/>, overridden where Wikimedia differs
+/// (see <c>wikimedia-oauth2.md</c>): a Cancel comes back without <c>state</c>, the scope is omitted rather than
+/// empty, the profile may be labelled <c>text/html</c>, and every request carries a descriptive User-Agent.
+/// </remarks>
+public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuthenticationOptions>
+{
+    /// <summary>
+    /// Initializes a new <see cref="WikimediaAuthenticationHandler"/>.
+    /// </summary>
+    /// <param name="options">The monitor of the handler's options.</param>
+    /// <param name="logger">The logger factory.</param>
+    /// <param name="encoder">The URL encoder.</param>
+    public WikimediaAuthenticationHandler(
+        IOptionsMonitor<WikimediaAuthenticationOptions> options,
+        ILoggerFactory logger,
+        UrlEncoder encoder)
+        : base(options, logger, encoder)
+    {
+    }
+
+    /// <summary>
+    /// The name of the cookie that keeps the protected state of the sign-in under way, so that a Cancel, which
+    /// Wikimedia sends back without <c>state</c>, can still find its return URL and correlation cookie.
+    /// </summary>
+    private string PendingStateCookieName => Options.CorrelationCookie.Name + Scheme.Name + ".State";
+
+    /// <inheritdoc />
+    protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
+    {
+        var scopes = properties.GetParameter<ICollection<string>>(OAuthChallengeProperties.ScopeKey) ?? Options.Scope;
+        var parameters = new Dictionary<string, string?>
+        {
+            ["response_type"] = "code",
+            ["client_id"] = Options.ClientId,
+            // Always sent, byte-equal to the one registered: without it a Cancel strands the user on the wiki
+            // (wikimedia-oauth2.md section 2).
+            ["redirect_uri"] = redirectUri,
+        };
+
+        // An empty scope asks for every grant the consumer registered; omitting the parameter means the same
+        // and keeps the URL clean (wikimedia-oauth2.md section 2).
+        var scope = FormatScope(scopes);
+        if (!string.IsNullOrWhiteSpace(scope))
+        {
+            parameters["scope"] = scope;
+        }
+
+        if (Options.UsePkce)
+        {
+            // RFC 7636 section 4.1: 32 random octets, base64url, 43 characters.
+            var verifier = Base64UrlTextEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+            properties.Items[OAuthConstants.CodeVerifierKey] = verifier;
+            parameters[OAuthConstants.CodeChallengeKey] = Base64UrlTextEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+            parameters[OAuthConstants.CodeChallengeMethodKey] = OAuthConstants.CodeChallengeMethodS256;
+        }
+
+        var state = Options.StateDataFormat.Protect(properties);
+        parameters["state"] = state;
+        Response.Cookies.Append(PendingStateCookieName, state, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
+        Log.ChallengeBuilt(Logger, Options.AuthorizationEndpoint, Options.UsePkce, scope);
+
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<HandleRequestResult> HandleRemoteAuthenticateAsync()
+    {
+        var query = Request.Query;
+        var state = query["state"];
+        var error = query["error"];
+        var pendingState = Request.Cookies[PendingStateCookieName];
+        Response.Cookies.Delete(PendingStateCookieName, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
+
+        // Wikimedia's Cancel: error=unauthorized_client and no state (wikimedia-oauth2.md section 3). The base
+        // handler would call it "The oauth state was missing or invalid." and never reach the access-denied path.
+        // The state of the sign-in under way is taken from its cookie instead, and still checked against the
+        // correlation cookie, so that the user returns where they started.
+        if (StringValues.IsNullOrEmpty(state) && !StringValues.IsNullOrEmpty(error))
+        {
+            var pending = pendingState is null ? null : Options.StateDataFormat.Unprotect(pendingState);
+            if (pending is null || !ValidateCorrelationId(pending))
+            {
+                pending = new AuthenticationProperties();
+            }
+
+            Log.AuthorizationDeniedWithoutState(Logger, error.ToString());
+            return await AccessDeniedAsync(pending, error, query["error_description"]);
+        }
+
+        var properties = Options.StateDataFormat.Unprotect(state);
+        if (properties is null)
+        {
+            Log.InvalidState(Logger, StringValues.IsNullOrEmpty(state) ? "missing" : "invalid");
+            return HandleRequestResult.Fail("The oauth state was missing or invalid.");
+        }
+
+        // RFC 6749 section 10.12 and RFC 9700 section 4.7: the state is bound to this browser.
+        if (!ValidateCorrelationId(properties))
+        {
+            return HandleRequestResult.Fail("Correlation failed.", properties);
+        }
+
+        if (!StringValues.IsNullOrEmpty(error))
+        {
+            Log.AuthorizationError(Logger, error.ToString());
+            if (error == "access_denied")
+            {
+                return await AccessDeniedAsync(properties, error, query["error_description"]);
+            }
+
+            return HandleRequestResult.Fail(AuthorizationError(error, query["error_description"]), properties);
+        }
+
+        var code = query["code"];
+        if (StringValues.IsNullOrEmpty(code))
+        {
+            return HandleRequestResult.Fail("Code was not found.", properties);
+        }
+
+        try
+        {
+            var exchange = new OAuthCodeExchangeContext(properties, code.ToString(), BuildRedirectUri(Options.CallbackPath));
+            using var tokens = await ExchangeCodeAsync(exchange);
+            if (tokens.Error is not null)
+            {
+                Log.BackchannelFailed(Logger, tokens.Error.Message);
+                return HandleRequestResult.Fail(tokens.Error, properties);
+            }
+
+            var identity = new ClaimsIdentity(ClaimsIssuer);
+            if (Options.SaveTokens)
+            {
+                properties.StoreTokens(TokensToSave(tokens));
+            }
+
+            var ticket = await CreateTicketAsync(identity, properties, tokens);
+            Log.SignedIn(Logger, ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier));
+            return HandleRequestResult.Success(ticket);
+        }
+        catch (AuthenticationFailureException ex)
+        {
+            // Keeping the properties lets OnRemoteFailure see the return URL.
+            Log.BackchannelFailed(Logger, ex.Message);
+            return HandleRequestResult.Fail(ex, properties);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<OAuthTokenResponse> ExchangeCodeAsync(OAuthCodeExchangeContext context)
+    {
+        var parameters = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "authorization_code"),
+            new("code", context.Code),
+            new("redirect_uri", context.RedirectUri),
+        };
+
+        // RFC 7636 section 4.5. The verifier must not be sent when no challenge was (wikimedia-oauth2.md section 4).
+        if (context.Properties.Items.TryGetValue(OAuthConstants.CodeVerifierKey, out var verifier) && verifier is not null)
+        {
+            parameters.Add(new(OAuthConstants.CodeVerifierKey, verifier));
+            context.Properties.Items.Remove(OAuthConstants.CodeVerifierKey);
+        }
+
+        try
+        {
+            return await WikimediaTokenEndpoint.RequestAsync(Backchannel, Options, parameters, Context.RequestAborted);
+        }
+        catch (BackchannelException ex)
+        {
+            return OAuthTokenResponse.Failed(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticationTicket> CreateTicketAsync(
+        ClaimsIdentity identity, AuthenticationProperties properties, OAuthTokenResponse tokens)
+    {
+        using var request = WikimediaBackchannel.CreateRequest(HttpMethod.Get, Options.UserInformationEndpoint, Options);
+        // The word Bearer is case sensitive on Wikimedia (wikimedia-oauth2.md section 6).
+        request.Headers.Authorization = new("Bearer", tokens.AccessToken);
+        using var response = await WikimediaBackchannel.SendAsync(Backchannel, request, "profile", Context.RequestAborted);
+        var endpoint = WikimediaBackchannel.Describe(request);
+        var status = (int)response.StatusCode;
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new BackchannelException(
+                $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} {response.ReasonPhrase}.",
+                null, error: null, status, isTransient: status >= 500);
+        }
+
+        using var payload = await WikimediaBackchannel.TryReadJsonObjectAsync(response, Context.RequestAborted)
+            ?? throw new BackchannelException(
+                $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} with a body that is not a JSON object.",
+                null, error: null, status, isTransient: true);
+
+        // sub is a JSON string today and was a number before December 2024 (wikimedia-oauth2.md section 6).
+        if (!payload.RootElement.TryGetProperty("sub", out var sub) ||
+            sub.ValueKind is not (System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number) ||
+            string.IsNullOrEmpty(sub.ToString()))
+        {
+            throw new BackchannelException(
+                $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} without a 'sub' string or number.",
+                null, error: null, status, isTransient: false);
+        }
+
+        var principal = new ClaimsPrincipal(identity);
+        var context = new OAuthCreatingTicketContext(principal, properties, Context, Scheme, Options, Backchannel, tokens, payload.RootElement);
+        context.RunClaimActions();
+        await Events.CreatingTicket(context);
+        return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+    }
+
+    /// <inheritdoc />
+    protected override string FormatScope(IEnumerable<string> scopes) => string.Join(' ', scopes);
+
+    private async Task<HandleRequestResult> AccessDeniedAsync(AuthenticationProperties properties, StringValues error, StringValues description)
+    {
+        var result = await HandleAccessDeniedErrorAsync(properties);
+        if (!result.None)
+        {
+            return result;
+        }
+
+        var exception = new AuthenticationFailureException("Access was denied by the resource owner or by the remote server.");
+        exception.Data["error"] = error.ToString();
+        exception.Data["error_description"] = description.ToString();
+        return HandleRequestResult.Fail(exception, properties);
+    }
+
+    private static AuthenticationFailureException AuthorizationError(StringValues error, StringValues description)
+    {
+        var message = StringValues.IsNullOrEmpty(description)
+            ? $"Wikimedia's authorization endpoint returned the error '{error}'."
+            : $"Wikimedia's authorization endpoint returned the error '{error}': {description}";
+        var exception = new AuthenticationFailureException(message);
+        exception.Data["error"] = error.ToString();
+        exception.Data["error_description"] = description.ToString();
+        return exception;
+    }
+
+    private List<AuthenticationToken> TokensToSave(OAuthTokenResponse tokens)
+    {
+        var saved = new List<AuthenticationToken> { new() { Name = "access_token", Value = tokens.AccessToken! } };
+        if (!string.IsNullOrEmpty(tokens.RefreshToken))
+        {
+            saved.Add(new() { Name = "refresh_token", Value = tokens.RefreshToken });
+        }
+
+        if (!string.IsNullOrEmpty(tokens.TokenType))
+        {
+            saved.Add(new() { Name = "token_type", Value = tokens.TokenType });
+        }
+
+        // Use expires_in, not the JWT's exp (wikimedia-oauth2.md section 5).
+        if (double.TryParse(tokens.ExpiresIn, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            var expiresAt = TimeProvider.GetUtcNow().AddSeconds(seconds);
+            saved.Add(new() { Name = "expires_at", Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
+        }
+
+        return saved;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Redirecting to the Wikimedia authorization endpoint {Endpoint} (PKCE: {UsePkce}, scope: '{Scope}').")]
+        public static partial void ChallengeBuilt(ILogger logger, string endpoint, bool usePkce, string scope);
+
+        [LoggerMessage(2, LogLevel.Information, "Wikimedia returned '{Error}' without state: the user cancelled on the consent page. Treating it as access denied.")]
+        public static partial void AuthorizationDeniedWithoutState(ILogger logger, string error);
+
+        [LoggerMessage(3, LogLevel.Warning, "The Wikimedia callback's state was {Problem}; the sign-in cannot continue.")]
+        public static partial void InvalidState(ILogger logger, string problem);
+
+        [LoggerMessage(4, LogLevel.Information, "Wikimedia's authorization endpoint returned the error '{Error}'.")]
+        public static partial void AuthorizationError(ILogger logger, string error);
+
+        [LoggerMessage(5, LogLevel.Warning, "Wikimedia sign-in failed: {Reason}")]
+        public static partial void BackchannelFailed(ILogger logger, string reason);
+
+        [LoggerMessage(6, LogLevel.Information, "Wikimedia user {UserId} signed in.")]
+        public static partial void SignedIn(ILogger logger, string? userId);
+    }
+}
