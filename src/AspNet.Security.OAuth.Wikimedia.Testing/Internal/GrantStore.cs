@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace AspNet.Security.OAuth.Wikimedia.Testing.Internal;
+
+/// <summary>An authorization code: single use, short-lived, bound to client, redirect_uri and PKCE challenge.</summary>
+internal sealed record IssuedCode(string ClientId, string RedirectUri, string? Challenge, string? ChallengeMethod, EmulatorUser User, string[] Scopes, DateTimeOffset ExpiresAt)
+{
+    public bool Used { get; set; }
+}
+
+/// <summary>An access token and what it grants.</summary>
+internal sealed record IssuedAccessToken(string ClientId, EmulatorUser? User, string[] Scopes, DateTimeOffset ExpiresAt)
+{
+    public bool Revoked { get; set; }
+}
+
+/// <summary>A refresh token; rotation marks it, and it keeps working for the grace window after that.</summary>
+internal sealed record IssuedRefreshToken(string ClientId, EmulatorUser User, string[] Scopes, DateTimeOffset ExpiresAt, string AccessToken)
+{
+    public DateTimeOffset? RotatedAt { get; set; }
+
+    public bool Revoked { get; set; }
+}
+
+/// <summary>
+/// The emulator's state: codes and tokens it issued, and what became of them. Thread-safe through one lock:
+/// the emulator answers requests concurrently, and tests hammer it with parallel refreshes.
+/// </summary>
+internal sealed class GrantStore(WikimediaEmulatorOptions options)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, IssuedCode> _codes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IssuedAccessToken> _accessTokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IssuedRefreshToken> _refreshTokens = new(StringComparer.Ordinal);
+
+    public DateTimeOffset Now => options.TimeProvider.GetUtcNow();
+
+    public string IssueCode(EmulatorClient client, string redirectUri, string? challenge, string? method, EmulatorUser user, string[] scopes)
+    {
+        // Codes are opaque, long, hex and start with def50200 (wikimedia-oauth2.md section 2).
+        var code = "def50200" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(96));
+        lock (_gate)
+        {
+            _codes[code] = new IssuedCode(client.ClientId, redirectUri, challenge, method, user, scopes, Now + options.CodeLifetime);
+        }
+
+        return code;
+    }
+
+    /// <summary>Takes a code for redemption: it is used up even when the rest of the request then fails, as in league/oauth2-server.</summary>
+    public IssuedCode? RedeemCode(string code, string clientId)
+    {
+        lock (_gate)
+        {
+            if (!_codes.TryGetValue(code, out var issued) || issued.Used || issued.ClientId != clientId || issued.ExpiresAt <= Now)
+            {
+                return null;
+            }
+
+            issued.Used = true;
+            return issued;
+        }
+    }
+
+    public (string AccessToken, string? RefreshToken) IssueTokens(EmulatorClient client, EmulatorUser? user, string[] scopes, bool withRefreshToken)
+    {
+        var now = Now;
+        var access = CreateJwt(client, user, scopes, now);
+        var refresh = withRefreshToken && user is not null ? "def50200" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(192)) : null;
+        lock (_gate)
+        {
+            _accessTokens[access] = new IssuedAccessToken(client.ClientId, user, scopes, now + options.AccessTokenLifetime);
+            if (refresh is not null)
+            {
+                _refreshTokens[refresh] = new IssuedRefreshToken(client.ClientId, user!, scopes, now + options.RefreshTokenLifetime, access);
+            }
+        }
+
+        return (access, refresh);
+    }
+
+    /// <summary>
+    /// Rotates a refresh token: the old access token is revoked at once, the old refresh token works for the
+    /// grace window (wikimedia-oauth2.md section 4). Returns null and the reason when the token is unusable.
+    /// </summary>
+    public (IssuedRefreshToken? Token, string? Problem) Rotate(string refreshToken, string clientId)
+    {
+        lock (_gate)
+        {
+            if (!_refreshTokens.TryGetValue(refreshToken, out var issued) || issued.ClientId != clientId)
+            {
+                return (null, "Cannot decrypt the refresh token");
+            }
+
+            var now = Now;
+            if (issued.Revoked || (issued.RotatedAt is { } rotated && now - rotated >= options.RefreshGraceWindow))
+            {
+                return (null, "Token has been revoked");
+            }
+
+            if (issued.ExpiresAt <= now)
+            {
+                return (null, "Token has expired");
+            }
+
+            issued.RotatedAt ??= now;
+            if (_accessTokens.TryGetValue(issued.AccessToken, out var access))
+            {
+                access.Revoked = true;
+            }
+
+            return (issued, null);
+        }
+    }
+
+    public IssuedAccessToken? FindAccessToken(string token)
+    {
+        lock (_gate)
+        {
+            return _accessTokens.GetValueOrDefault(token);
+        }
+    }
+
+    /// <summary>Revokes every token of <paramref name="username"/> (optionally for one client), as Special:OAuthManageMyGrants does.</summary>
+    public int Revoke(string username, string? clientId)
+    {
+        lock (_gate)
+        {
+            var count = 0;
+            foreach (var token in _accessTokens.Values.Where(t => t.User?.Username == username && (clientId is null || t.ClientId == clientId)))
+            {
+                token.Revoked = true;
+                count++;
+            }
+
+            foreach (var token in _refreshTokens.Values.Where(t => t.User.Username == username && (clientId is null || t.ClientId == clientId)))
+            {
+                token.Revoked = true;
+                count++;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>An RS256-shaped JWT with the claims Wikimedia puts in access tokens; the signature is random, as no JWKS is published.</summary>
+    private string CreateJwt(EmulatorClient client, EmulatorUser? user, string[] scopes, DateTimeOffset now)
+    {
+        var header = Base64Url("""{"typ":"JWT","alg":"RS256"}""");
+        var payload = Base64Url(JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["aud"] = client.ClientId,
+            ["jti"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(40)),
+            ["iat"] = now.ToUnixTimeMilliseconds() / 1000.0,
+            ["nbf"] = now.ToUnixTimeMilliseconds() / 1000.0,
+            ["exp"] = (now + options.AccessTokenLifetime).ToUnixTimeMilliseconds() / 1000.0,
+            ["sub"] = user is null ? "" : "mw:CentralAuth::" + user.Id,
+            ["iss"] = "https://meta.wikimedia.org",
+            ["grant_type"] = user is null ? "client_credentials" : "authorization_code",
+            ["ratelimit"] = new { requests_per_unit = 5000, unit = "HOUR" },
+            ["scopes"] = scopes,
+        }));
+        var signature = Convert.ToBase64String(RandomNumberGenerator.GetBytes(256)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return $"{header}.{payload}.{signature}";
+    }
+
+    private static string Base64Url(string text)
+        => Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,80 @@
+namespace AspNet.Security.OAuth.Wikimedia.Testing;
+
+/// <summary>
+/// Settings of a <see cref="WikimediaEmulator"/>: who is registered, how long things live, and what quirks it shows.
+/// The defaults are those of Wikimedia's wikis in 2026 (wikimedia-oauth2.md).
+/// </summary>
+public sealed class WikimediaEmulatorOptions
+{
+    /// <summary>The consumer key of the default confidential client.</summary>
+    public const string DefaultClientId = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+
+    /// <summary>The consumer secret of the default confidential client.</summary>
+    public const string DefaultClientSecret = "5ec2e7e0f1a2b3c4d5e6f708192a3b4c5d6e7f80";
+
+    /// <summary>The consumer key of the default public client (no secret, PKCE required).</summary>
+    public const string DefaultPublicClientId = "f9e8d7c6b5a49382716f5e4d3c2b1a09";
+
+    /// <summary>
+    /// Gets the registered consumers. By default a confidential one (<see cref="DefaultClientId"/>) and a public one
+    /// (<see cref="DefaultPublicClientId"/>), both with the callbacks <c>http://127.0.0.1/signin-wikimedia</c> and
+    /// <c>http://[::1]/signin-wikimedia</c>, which match any port.
+    /// </summary>
+    public IList<EmulatorClient> Clients { get; } = new List<EmulatorClient>
+    {
+        new() { ClientId = DefaultClientId, ClientSecret = DefaultClientSecret, Name = "Emulated confidential consumer", RedirectUris = { "http://127.0.0.1/signin-wikimedia", "http://[::1]/signin-wikimedia" } },
+        new() { ClientId = DefaultPublicClientId, Name = "Emulated public consumer", RedirectUris = { "http://127.0.0.1/signin-wikimedia", "http://[::1]/signin-wikimedia" } },
+    };
+
+    /// <summary>Gets the accounts one can sign in as. The first is the default choice on the consent page.</summary>
+    public IList<EmulatorUser> Users { get; } = new List<EmulatorUser>
+    {
+        new() { Id = "12345678", Username = "Example User", EditCount = 42, Email = "example@example.org", ConfirmedEmail = true, Registered = new DateTime(2019, 3, 12, 8, 45, 11, DateTimeKind.Utc) },
+        new() { Id = "23456789", Username = "Alice Admin", EditCount = 15023, Registered = new DateTime(2008, 11, 2, 17, 3, 0, DateTimeKind.Utc), Groups = { "sysop" }, Rights = { "delete", "block" } },
+        new() { Id = "34567890", Username = "Newcomer", Email = "newcomer@example.org", ConfirmedEmail = false, Registered = new DateTime(2026, 11, 1, 9, 0, 0, DateTimeKind.Utc) },
+    };
+
+    /// <summary>Gets the pages served by the REST API routes. By default Earth, AC/DC and Zürich, on English Wikipedia.</summary>
+    public IList<EmulatorPage> Pages { get; } = new List<EmulatorPage>
+    {
+        new() { Id = 9228, Title = "Earth", LatestRevisionId = 1262236514, LatestRevisionTimestamp = new DateTime(2026, 11, 20, 14, 2, 33, DateTimeKind.Utc), Description = "Third planet from the Sun" },
+        new() { Id = 18944, Title = "AC/DC", LatestRevisionId = 1261000001, LatestRevisionTimestamp = new DateTime(2026, 10, 3, 8, 0, 0, DateTimeKind.Utc), Description = "Australian rock band" },
+        new() { Id = 34223, Title = "Zürich", LatestRevisionId = 1260000002, LatestRevisionTimestamp = new DateTime(2026, 9, 14, 21, 30, 0, DateTimeKind.Utc), Description = "City in Switzerland" },
+    };
+
+    /// <summary>Gets or sets the lifetime of access tokens. Default: 4 hours, as on Wikimedia.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>Gets or sets the lifetime of refresh tokens. Default: 365 days.</summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Gets or sets the lifetime of authorization codes. Default: 10 minutes.</summary>
+    public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Gets or sets how long a rotated refresh token keeps working. Default: 600 s, as on Wikimedia since mid-2026;
+    /// <see cref="TimeSpan.Zero"/> makes refresh tokens single use, like the strictest servers.
+    /// </summary>
+    public TimeSpan RefreshGraceWindow { get; set; } = TimeSpan.FromSeconds(600);
+
+    /// <summary>Gets or sets whether public consumers are refused refresh with <c>401 invalid_client</c>, as some MediaWiki versions do.</summary>
+    public bool RefuseRefreshForPublicClients { get; set; }
+
+    /// <summary>Gets or sets whether the profile's <c>sub</c> is a JSON number, as before December 2024.</summary>
+    public bool ProfileSubAsNumber { get; set; }
+
+    /// <summary>Gets or sets the Content-Type of the profile; older servers said <c>text/html</c>. Default: <c>application/json</c>.</summary>
+    public string ProfileContentType { get; set; } = "application/json";
+
+    /// <summary>
+    /// Gets or sets the user name to approve as without showing the consent page, as the real server does for a
+    /// consumer the user already approved. Null (the default) shows the page.
+    /// </summary>
+    public string? AutoApproveAs { get; set; }
+
+    /// <summary>Gets or sets the clock that issues and expires codes and tokens. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets the loopback port to listen on; 0 (the default) picks a free one.</summary>
+    public int Port { get; set; }
+}

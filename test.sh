@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The one test command: installs what the tests need, runs every test project, and prints one closing line
+# "N passed, N failed" summed over all of them. Exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Installs Debian packages that are missing (as root, as CI runs), so that a warm machine pays nothing.
+ensure_apt() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  ((${#missing[@]} == 0)) && return 0
+  echo "== installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+echo "== build"
+if ! dotnet build AspNet.Security.OAuth.Wikimedia.sln -c Release -nologo -v q >"$results/build.log" 2>&1; then
+  grep -E 'error|warn' "$results/build.log" | sort -u | head -n 40
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+status=0
+for project in test/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  # Benchmark projects are run by their own command (see docs/benchmarks.md), not as tests.
+  grep -q '<IsTestProject>true</IsTestProject>' "$project" || continue
+  echo "== $name"
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    --logger "console;verbosity=minimal" || status=1
+done
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+  # No results at all means something broke before the tests ran.
+  failed=1
+fi
+if [ "$failed" -gt 0 ]; then
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"

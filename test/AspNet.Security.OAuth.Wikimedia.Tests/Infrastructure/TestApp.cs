@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using AspNet.Security.OAuth.Wikimedia.Testing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
+
+/// <summary>
+/// A minimal app that signs in with Wikimedia, on a real loopback socket (http://127.0.0.1:port, which the emulator's
+/// default clients accept as a callback on any port). Routes: /signin, /me (claims and saved tokens as JSON),
+/// /denied (AccessDeniedPath), /failed (where OnRemoteFailure sends the user).
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private readonly ConcurrentQueue<Exception> _failures;
+
+    private TestApp(WebApplication app, Uri baseAddress, ConcurrentQueue<Exception> failures)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        _failures = failures;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public FakeLogCollector Logs => _app.Services.GetRequiredService<FakeLogCollector>();
+
+    public static async Task<TestApp> StartAsync(
+        WikimediaEmulator? emulator,
+        Action<WikimediaAuthenticationOptions>? configure = null,
+        IDictionary<string, string?>? configuration = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var failures = new ConcurrentQueue<Exception>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Trace);
+        if (configuration is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+        }
+
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o => o.LoginPath = "/signin")
+            .AddWikimedia(o =>
+            {
+                if (emulator is not null)
+                {
+                    o.UseEmulator(emulator);
+                }
+
+                o.AccessDeniedPath = "/denied";
+                o.Events.OnRemoteFailure = context =>
+                {
+                    failures.Enqueue(context.Failure!);
+                    context.Response.Redirect("/failed");
+                    context.HandleResponse();
+                    return Task.CompletedTask;
+                };
+                configure?.Invoke(o);
+            });
+        builder.Services.AddAuthorization();
+        services?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/signin", (string? returnUrl) => Results.Challenge(
+            new AuthenticationProperties { RedirectUri = returnUrl is not null && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/" },
+            [WikimediaAuthenticationDefaults.AuthenticationScheme]));
+        app.MapGet("/me", async (HttpContext context) =>
+        {
+            var result = await context.AuthenticateAsync();
+            return Results.Json(new
+            {
+                claims = context.User.Claims.Select(c => new { type = c.Type, value = c.Value, valueType = c.ValueType }),
+                tokens = result.Properties?.GetTokens().ToDictionary(t => t.Name, t => t.Value) ?? [],
+            });
+        }).RequireAuthorization();
+        app.MapGet("/denied", (string? returnUrl) => Results.Text("Access denied. Return: " + returnUrl));
+        app.MapGet("/failed", () => Results.Text("Sign-in failed."));
+        app.MapGet("/", (ClaimsPrincipal user) => Results.Text(user.Identity?.IsAuthenticated == true ? "Hello " + user.Identity.Name : "Anonymous"));
+
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new TestApp(app, new Uri(address), failures);
+    }
+
+    /// <summary>The failures OnRemoteFailure saw.</summary>
+    public IReadOnlyList<Exception> RemoteFailures => _failures.ToArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
