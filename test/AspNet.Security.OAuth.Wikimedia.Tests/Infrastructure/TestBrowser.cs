@@ -55,18 +55,20 @@ public sealed class TestBrowser : IDisposable
 
     /// <summary>Submits the emulator's consent page: picks <paramref name="user"/>, clicks Allow or Cancel, and follows redirects.</summary>
     public async Task<HttpResponseMessage> ConsentAsync(HttpResponseMessage consentPage, string user = "Example User", bool allow = true)
+        => await FollowRedirectsAsync(await SendAsync(await ConsentRequestAsync(consentPage, user, allow)));
+
+    /// <summary>The form post that the consent page's Allow or Cancel button sends.</summary>
+    public static async Task<HttpRequestMessage> ConsentRequestAsync(HttpResponseMessage consentPage, string user = "Example User", bool allow = true)
     {
         var html = await consentPage.Content.ReadAsStringAsync();
         var document = new HtmlParser().ParseDocument(html);
         var form = document.QuerySelector("form") ?? throw new InvalidOperationException("No consent form on the page: " + html);
         var fields = document.QuerySelectorAll("input[type=hidden]")
             .Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? ""))
-            .ToList();
-        fields.Add(new("user", user));
-        fields.Add(new("decision", allow ? "allow" : "cancel"));
+            .Append(new("user", user))
+            .Append(new("decision", allow ? "allow" : "cancel"));
         var action = new Uri(consentPage.RequestMessage!.RequestUri!, form.GetAttribute("action"));
-        var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) });
-        return await FollowRedirectsAsync(response);
+        return new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) };
     }
 
     /// <summary>Signs in through the app's <c>/signin</c> and the emulator's consent page; returns the page the app lands on.</summary>
