@@ -1,0 +1,54 @@
+using AspNet.Security.OAuth.Wikimedia;
+using AspNet.Security.OAuth.Wikimedia.Testing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace WikimediaSample;
+
+/// <summary>
+/// Runs the sample with no credentials: when <c>Authentication:Schemes:Wikimedia:ClientId</c> is not set, an
+/// in-process Wikimedia emulator is started and the handler and the API client point at it.
+/// </summary>
+public static partial class EmulatorSetup
+{
+    public static WebApplicationBuilder AddWikimediaEmulatorWhenUnconfigured(this WebApplicationBuilder builder)
+    {
+        if (!string.IsNullOrEmpty(builder.Configuration["Authentication:Schemes:Wikimedia:ClientId"]))
+        {
+            return builder;
+        }
+
+        // Created, started and disposed by the container.
+        builder.Services.AddSingleton(_ => WikimediaEmulator.Start());
+        builder.Services.AddOptions<WikimediaAuthenticationOptions>(WikimediaAuthenticationDefaults.AuthenticationScheme)
+            .Configure<WikimediaEmulator>((options, emulator) => options.UseEmulator(emulator));
+        builder.Services.AddHostedService<EmulatorAnnouncer>();
+        return builder;
+    }
+
+    /// <summary>Registers the app's own callback URLs with the emulator once Kestrel has bound, and says where it runs.</summary>
+    private sealed partial class EmulatorAnnouncer(WikimediaEmulator emulator, IServer server, IHostApplicationLifetime lifetime, ILogger<EmulatorAnnouncer> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            lifetime.ApplicationStarted.Register(() =>
+            {
+                // The emulator, like Wikimedia, wants the exact callback; http://localhost:port is not a loopback IP.
+                var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+                foreach (var address in addresses)
+                {
+                    emulator.Client().RedirectUris.Add(address.TrimEnd('/') + WikimediaAuthenticationDefaults.CallbackPath);
+                }
+
+                UsingEmulator(logger, emulator.BaseAddress);
+            });
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(1, LogLevel.Warning, "No Wikimedia ClientId is configured: signing in against the built-in Wikimedia emulator at {Address}. " +
+            "Set Authentication:Schemes:Wikimedia:ClientId and ClientSecret (user-secrets or environment) to use the real Wikimedia.")]
+        private static partial void UsingEmulator(ILogger logger, Uri address);
+    }
+}
