@@ -48,15 +48,14 @@ public sealed class TestApp : IAsyncDisposable
     {
         var failures = new ConcurrentQueue<Exception>();
         var builder = WebApplication.CreateSlimBuilder();
+        // Only what the test says: the sample's appsettings.json is copied next to the tests and must not leak in.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         // Everything at Trace, except ASP.NET Core's request log, which writes each URL with its query (so the
         // callback's code) at Information. The project templates keep it at Warning; so do we (docs/security.md).
         builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Trace)
             .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        if (configuration is not null)
-        {
-            builder.Configuration.AddInMemoryCollection(configuration);
-        }
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o => o.LoginPath = "/signin")

@@ -1,0 +1,146 @@
+using System.Net;
+using AngleSharp.Html.Parser;
+using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
+
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Sample;
+
+public sealed class SampleAppTests : IDisposable
+{
+    private readonly SampleApp _app = new();
+    private readonly TestBrowser _browser = new();
+
+    public void Dispose()
+    {
+        _browser.Dispose();
+        _app.Dispose();
+    }
+
+    private Uri At(string path) => new(_app.BaseAddress, path);
+
+    private static async Task<AngleSharp.Html.Dom.IHtmlDocument> Html(HttpResponseMessage response)
+        => new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+
+    private async Task<HttpResponseMessage> SignInAsync(string user = "Example User")
+    {
+        var consent = await _browser.FollowAsync(At("/signin?returnUrl=%2F"));
+        return await _browser.ConsentAsync(consent, user);
+    }
+
+    [Fact]
+    public async Task The_anonymous_home_page_shows_the_emulator_banner_and_the_sign_in_button()
+    {
+        using var home = await _browser.GetAsync(At("/"));
+        var page = await Html(home);
+
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Contains("built-in Wikimedia emulator", page.QuerySelector("#emulator-banner")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Sign in with Wikimedia", page.QuerySelector("#signin")!.TextContent);
+        Assert.Contains(_app.Logs.GetSnapshot(), l => l.Message.Contains("signing in against the built-in Wikimedia emulator", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sign_in_on_the_consent_page_shows_the_user_on_home_and_profile()
+    {
+        using var home = await SignInAsync("Alice Admin");
+
+        Assert.Equal("/", home.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("Alice Admin", (await Html(home)).QuerySelector("#username")!.TextContent);
+
+        using var profile = await _browser.GetAsync(At("/profile"));
+        var page = await Html(profile);
+        Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
+        Assert.Equal("23456789", page.QuerySelector("#user-id")!.TextContent);
+        Assert.Equal("15023", page.QuerySelector("#edit-count")!.TextContent);
+        Assert.Equal("user, autoconfirmed, sysop", page.QuerySelector("#groups")!.TextContent);
+        Assert.Equal("basic, mwoauth-authonlyprivate", page.QuerySelector("#grants")!.TextContent);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$", page.QuerySelector("#token-expires")!.TextContent);
+        Assert.DoesNotContain("eyJ", await profile.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_session_cookie_is_httponly_secure_and_samesite()
+    {
+        var consent = await _browser.FollowAsync(At("/signin?returnUrl=%2F"));
+        using var callback = await _browser.SendAsync(await TestBrowser.ConsentRequestAsync(consent));
+        using var signedIn = await _browser.GetAsync(callback.Headers.Location!);
+
+        var session = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-wikimedia-sample", StringComparison.Ordinal));
+        Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/", session, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Cancel_on_the_consent_page_returns_to_a_friendly_page()
+    {
+        var consent = await _browser.FollowAsync(At("/signin?returnUrl=%2Fprofile"));
+        using var landed = await _browser.ConsentAsync(consent, allow: false);
+
+        Assert.Equal(HttpStatusCode.OK, landed.StatusCode);
+        Assert.Equal("/signin-cancelled", landed.RequestMessage!.RequestUri!.AbsolutePath);
+        var page = await Html(landed);
+        Assert.Contains("You cancelled the sign-in", page.QuerySelector("#cancelled")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("/signin?returnUrl=%2Fprofile", page.QuerySelector("a.button")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task A_failing_wikimedia_ends_on_a_friendly_failure_page()
+    {
+        _app.Emulator.Faults.Add(AspNet.Security.OAuth.Wikimedia.Testing.EmulatorEndpoint.Token,
+            AspNet.Security.OAuth.Wikimedia.Testing.EmulatorFault.HtmlError(HttpStatusCode.ServiceUnavailable));
+
+        using var landed = await SignInAsync();
+
+        Assert.Equal(HttpStatusCode.OK, landed.StatusCode);
+        Assert.Equal("/signin-failed", landed.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Contains("could not complete the sign-in", (await Html(landed)).QuerySelector("#failed")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains(_app.Logs.GetSnapshot(), l => l.Message.Contains("answered HTTP 503", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_profile_requires_sign_in()
+    {
+        using var response = await _browser.GetAsync(At("/profile"));
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal("/signin", response.Headers.Location!.AbsolutePath);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/")]
+    [InlineData("//evil.example")]
+    [InlineData("/\\evil.example")]
+    public async Task Sign_in_only_returns_to_local_urls(string returnUrl)
+    {
+        var consent = await _browser.FollowAsync(At("/signin?returnUrl=" + Uri.EscapeDataString(returnUrl)));
+        using var landed = await _browser.ConsentAsync(consent);
+
+        Assert.Equal(_app.BaseAddress.Authority, landed.RequestMessage!.RequestUri!.Authority);
+        Assert.Equal("/", landed.RequestMessage.RequestUri.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Sign_out_needs_a_post_with_the_antiforgery_token()
+    {
+        using var home = await SignInAsync();
+        var token = (await Html(home)).QuerySelector("form[action='/signout'] input[name='__RequestVerificationToken']")!.GetAttribute("value")!;
+
+        using var byGet = await _browser.GetAsync(At("/signout"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, byGet.StatusCode);
+
+        using var withoutToken = await _browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, At("/signout")) { Content = new FormUrlEncodedContent([]) });
+        Assert.Equal(HttpStatusCode.BadRequest, withoutToken.StatusCode);
+        using var stillSignedIn = await _browser.GetAsync(At("/profile"));
+        Assert.Equal(HttpStatusCode.OK, stillSignedIn.StatusCode);
+
+        using var signOut = await _browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, At("/signout"))
+        {
+            Content = new FormUrlEncodedContent([new("__RequestVerificationToken", token)]),
+        });
+        var landed = await _browser.FollowRedirectsAsync(signOut);
+        Assert.Equal("You are signed out.", (await Html(landed)).QuerySelector("#signed-out")!.TextContent);
+        using var profile = await _browser.GetAsync(At("/profile"));
+        Assert.Equal(HttpStatusCode.Found, profile.StatusCode);
+    }
+}
