@@ -1,6 +1,8 @@
 using AspNet.Security.OAuth.Wikimedia;
 using AspNet.Security.OAuth.Wikimedia.Configuration;
+using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -71,6 +73,15 @@ public static class WikimediaAuthenticationExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<WikimediaAuthenticationOptions>, WikimediaConfigureOptions>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WikimediaAuthenticationOptions>, WikimediaPostConfigureOptions>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentStartupCheck>());
+
+        // Token lifecycle: automatic refresh in the cookie scheme, and the user's token on demand.
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<WikimediaTokenMetrics>();
+        builder.Services.TryAddSingleton<IWikimediaTokenRefreshCoordinator, InProcessTokenRefreshCoordinator>();
+        builder.Services.TryAddSingleton<WikimediaTokenRefresher>();
+        builder.Services.TryAddSingleton<IWikimediaAccessTokenProvider, WikimediaAccessTokenProvider>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieRefreshPostConfigure>());
 
         return builder.AddOAuth<WikimediaAuthenticationOptions, WikimediaAuthenticationHandler>(scheme, caption!, configuration);
     }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using AspNet.Security.OAuth.Wikimedia.Protocol;
+using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,18 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         : base(options, logger, encoder)
     {
     }
+
+    /// <summary>
+    /// Gets or sets the events; they include the token-refresh events.
+    /// </summary>
+    protected new WikimediaAuthenticationEvents Events
+    {
+        get => (WikimediaAuthenticationEvents)base.Events;
+        set => base.Events = value;
+    }
+
+    /// <inheritdoc />
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new WikimediaAuthenticationEvents());
 
     /// <summary>
     /// The name of the cookie that keeps the protected state of the sign-in under way, so that a Cancel, which
@@ -149,6 +162,9 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             if (Options.SaveTokens)
             {
                 properties.StoreTokens(TokensToSave(tokens));
+                // Marks the session for automatic refresh (Tokens/RefreshingCookieEvents) and dates its token.
+                properties.Items[SessionTokens.SchemeItem] = Scheme.Name;
+                SessionTokens.SetTime(properties, SessionTokens.IssuedAtItem, TimeProvider.GetUtcNow());
             }
 
             var ticket = await CreateTicketAsync(identity, properties, tokens);

@@ -23,6 +23,7 @@ public class WikimediaAuthenticationOptions : OAuthOptions
     public WikimediaAuthenticationOptions()
     {
         ClaimsIssuer = WikimediaAuthenticationDefaults.Issuer;
+        Events = new WikimediaAuthenticationEvents();
         CallbackPath = WikimediaAuthenticationDefaults.CallbackPath;
 
         // The endpoints stay empty here on purpose: WikimediaPostConfigureOptions derives the ones left
@@ -46,6 +47,15 @@ public class WikimediaAuthenticationOptions : OAuthOptions
         ClaimActions.Add(new BooleanClaimAction(Claims.ConfirmedEmail, "confirmed_email"));
         ClaimActions.MapJsonKey(Claims.Right, "rights");
         ClaimActions.MapJsonKey(Claims.Grant, "grants");
+    }
+
+    /// <summary>
+    /// Gets or sets the <see cref="WikimediaAuthenticationEvents"/> used to handle authentication and token-refresh events.
+    /// </summary>
+    public new WikimediaAuthenticationEvents Events
+    {
+        get => (WikimediaAuthenticationEvents)base.Events;
+        set => base.Events = value;
     }
 
     /// <summary>

@@ -1,0 +1,24 @@
+namespace AspNet.Security.OAuth.Wikimedia;
+
+/// <summary>
+/// Makes sure one session refreshes its tokens once at a time: concurrent requests of the session wait for the
+/// refresh in flight and use its result, and requests that still carry the pre-refresh cookie shortly after get
+/// the same result instead of spending the rotated (revoked) refresh token again.
+/// </summary>
+/// <remarks>
+/// The default implementation coordinates within one process. A web farm replaces it with one that coordinates
+/// across instances (register yours after <c>AddWikimedia()</c>).
+/// </remarks>
+public interface IWikimediaTokenRefreshCoordinator
+{
+    /// <summary>
+    /// Runs <paramref name="refresh"/> for <paramref name="sessionKey"/> unless a refresh for the same key is in flight
+    /// or recently succeeded, in which case its result is returned.
+    /// </summary>
+    /// <param name="sessionKey">A key derived from the refresh token being spent; it holds no token value.</param>
+    /// <param name="refresh">Calls the token endpoint. It is not cancelled when one waiting request is.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait, not the refresh.</param>
+    /// <returns>The result of the refresh.</returns>
+    Task<WikimediaTokenRefreshResult> RefreshAsync(
+        string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken);
+}

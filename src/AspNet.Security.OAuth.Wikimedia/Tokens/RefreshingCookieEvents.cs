@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspNet.Security.OAuth.Wikimedia.Tokens;
+
+/// <summary>
+/// Cookie events that refresh Wikimedia tokens in <c>ValidatePrincipal</c>, then hand every event to the app's own
+/// events: its <see cref="CookieAuthenticationOptions.Events"/> instance, or the <see cref="AuthenticationSchemeOptions.EventsType"/>
+/// it registered, resolved per request as the cookie handler would.
+/// </summary>
+internal sealed class RefreshingCookieEvents(CookieAuthenticationEvents appEvents, Type? appEventsType) : CookieAuthenticationEvents
+{
+    public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
+    {
+        if (context.Principal is { } principal)
+        {
+            var refresher = context.HttpContext.RequestServices.GetRequiredService<WikimediaTokenRefresher>();
+            switch (await refresher.EnsureFreshAsync(context.HttpContext, principal, context.Properties, force: false, context.HttpContext.RequestAborted))
+            {
+                case RefreshDecision.SignOut:
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(context.Scheme.Name);
+                    return;
+                case RefreshDecision.Renewed:
+                    context.ShouldRenew = true;
+                    break;
+            }
+        }
+
+        await App(context.HttpContext).ValidatePrincipal(context);
+    }
+
+    public override Task CheckSlidingExpiration(CookieSlidingExpirationContext context) => App(context.HttpContext).CheckSlidingExpiration(context);
+
+    public override Task SigningIn(CookieSigningInContext context) => App(context.HttpContext).SigningIn(context);
+
+    public override Task SignedIn(CookieSignedInContext context) => App(context.HttpContext).SignedIn(context);
+
+    public override Task SigningOut(CookieSigningOutContext context) => App(context.HttpContext).SigningOut(context);
+
+    public override Task RedirectToLogout(RedirectContext<CookieAuthenticationOptions> context) => App(context.HttpContext).RedirectToLogout(context);
+
+    public override Task RedirectToLogin(RedirectContext<CookieAuthenticationOptions> context) => App(context.HttpContext).RedirectToLogin(context);
+
+    public override Task RedirectToReturnUrl(RedirectContext<CookieAuthenticationOptions> context) => App(context.HttpContext).RedirectToReturnUrl(context);
+
+    public override Task RedirectToAccessDenied(RedirectContext<CookieAuthenticationOptions> context) => App(context.HttpContext).RedirectToAccessDenied(context);
+
+    private CookieAuthenticationEvents App(HttpContext context)
+        => appEventsType is null ? appEvents : (CookieAuthenticationEvents)context.RequestServices.GetRequiredService(appEventsType);
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AspNet.Security.OAuth.Wikimedia.Tokens;
+
+/// <summary>
+/// Reads the user's tokens from the default authentication scheme (the cookie, whose validation already refreshed
+/// them when due), and refreshes on demand.
+/// </summary>
+internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresher refresher, TimeProvider time, ILogger<WikimediaAccessTokenProvider> logger)
+    : IWikimediaAccessTokenProvider
+{
+    public async Task<WikimediaAccessTokenResult> GetAccessTokenAsync(HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var authentication = await context.AuthenticateAsync();
+        if (!authentication.Succeeded || authentication.Properties is not { } properties)
+        {
+            return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NotAuthenticated);
+        }
+
+        if (forceRefresh)
+        {
+            var scheme = authentication.Ticket.AuthenticationScheme;
+            switch (await refresher.EnsureFreshAsync(context, authentication.Principal, properties, force: true, cancellationToken))
+            {
+                case RefreshDecision.SignOut:
+                    await context.SignOutAsync(scheme);
+                    return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.SessionEnded);
+                case RefreshDecision.Renewed when context.Response.HasStarted:
+                    Log.CannotPersist(logger);
+                    break;
+                case RefreshDecision.Renewed:
+                    await context.SignInAsync(scheme, authentication.Principal, properties);
+                    break;
+            }
+        }
+
+        if (properties.GetTokenValue("access_token") is not { Length: > 0 } accessToken)
+        {
+            return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NoToken);
+        }
+
+        var expiresAt = SessionTokens.ExpiresAt(properties);
+        return expiresAt <= time.GetUtcNow()
+            ? WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.Expired)
+            : new WikimediaAccessTokenResult { AccessToken = accessToken, ExpiresAt = expiresAt };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(30, LogLevel.Warning, "Refreshed the Wikimedia tokens after the response had started, so the cookie could not be re-issued. " +
+            "Get the token before writing the response (for example in the page handler, not in the view).")]
+        public static partial void CannotPersist(ILogger logger);
+    }
+}
