@@ -44,7 +44,8 @@ public sealed class TestApp : IAsyncDisposable
         WikimediaEmulator? emulator,
         Action<WikimediaAuthenticationOptions>? configure = null,
         IDictionary<string, string?>? configuration = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<CookieAuthenticationOptions>? cookie = null)
     {
         var failures = new ConcurrentQueue<Exception>();
         var builder = WebApplication.CreateSlimBuilder();
@@ -58,7 +59,11 @@ public sealed class TestApp : IAsyncDisposable
             .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
-            .AddCookie(o => o.LoginPath = "/signin")
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/signin";
+                cookie?.Invoke(o);
+            })
             .AddWikimedia(o =>
             {
                 if (emulator is not null)
@@ -94,6 +99,11 @@ public sealed class TestApp : IAsyncDisposable
                 tokens = result.Properties?.GetTokens().ToDictionary(t => t.Name, t => t.Value) ?? [],
             });
         }).RequireAuthorization();
+        app.MapGet("/token", async (HttpContext context, bool? force) =>
+        {
+            var token = await context.GetWikimediaAccessTokenAsync(force ?? false);
+            return Results.Json(new { error = token.Error.ToString(), accessToken = token.AccessToken, expiresAt = token.ExpiresAt });
+        });
         app.MapGet("/denied", (string? returnUrl) => Results.Text("Access denied. Return: " + returnUrl));
         app.MapGet("/failed", () => Results.Text("Sign-in failed."));
         app.MapGet("/", (ClaimsPrincipal user) => Results.Text(user.Identity?.IsAuthenticated == true ? "Hello " + user.Identity.Name : "Anonymous"));

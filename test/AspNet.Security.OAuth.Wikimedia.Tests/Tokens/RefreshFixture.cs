@@ -1,0 +1,85 @@
+using System.Net;
+using AspNet.Security.OAuth.Wikimedia.Testing;
+using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
+
+/// <summary>
+/// A signed-in session against the emulator, with one fake clock for the app and the emulator, so that a test
+/// moves both through a token's lifetime without waiting.
+/// </summary>
+public sealed class RefreshFixture : IAsyncDisposable
+{
+    private RefreshFixture(FakeTimeProvider time, WikimediaEmulator emulator, TestApp app, TestBrowser browser)
+    {
+        Time = time;
+        Emulator = emulator;
+        App = app;
+        Browser = browser;
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public WikimediaEmulator Emulator { get; }
+
+    public TestApp App { get; }
+
+    public TestBrowser Browser { get; }
+
+    public IReadOnlyList<EmulatorRequest> Refreshes => Emulator.Requests.Where(r => r.IsRefresh).ToArray();
+
+    public static async Task<RefreshFixture> SignedInAsync(
+        Action<WikimediaEmulatorOptions>? emulatorOptions = null,
+        Action<WikimediaAuthenticationOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        Action<CookieAuthenticationOptions>? cookie = null,
+        string clientId = WikimediaEmulatorOptions.DefaultClientId)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        var emulator = WikimediaEmulator.Start(o =>
+        {
+            o.TimeProvider = time;
+            emulatorOptions?.Invoke(o);
+        });
+        var app = await TestApp.StartAsync(emulator, o =>
+        {
+            o.UseEmulator(emulator, clientId);
+            configure?.Invoke(o);
+        }, services: s =>
+        {
+            s.AddSingleton<TimeProvider>(time);
+            services?.Invoke(s);
+        }, cookie: cookie);
+        var browser = new TestBrowser();
+        await MeResponse.ReadAsync(await browser.SignInAsync(app.BaseAddress));
+        return new RefreshFixture(time, emulator, app, browser);
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(string path) => await Browser.GetAsync(new Uri(App.BaseAddress, path));
+
+    public async Task<MeResponse> MeAsync()
+    {
+        using var response = await GetAsync("/me");
+        return await MeResponse.ReadAsync(response);
+    }
+
+    public async Task<(string Error, string? AccessToken, DateTimeOffset? ExpiresAt)> TokenAsync(bool force = false)
+    {
+        using var response = await GetAsync("/token" + (force ? "?force=true" : ""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return (body.GetProperty("error").GetString()!,
+                body.GetProperty("accessToken").GetString(),
+                body.GetProperty("expiresAt").ValueKind == System.Text.Json.JsonValueKind.Null ? null : body.GetProperty("expiresAt").GetDateTimeOffset());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Browser.Dispose();
+        await App.DisposeAsync();
+        Emulator.Dispose();
+    }
+}
