@@ -45,7 +45,7 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
         var expiresAt = SessionTokens.ExpiresAt(properties);
         return expiresAt <= time.GetUtcNow()
             ? WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.Expired)
-            : new WikimediaAccessTokenResult { AccessToken = accessToken, ExpiresAt = expiresAt };
+            : new WikimediaAccessTokenResult { AccessToken = accessToken, ExpiresAt = expiresAt, RefreshedAt = SessionTokens.GetTime(properties, SessionTokens.RefreshedAtItem) };
     }
 
     private static partial class Log

@@ -33,6 +33,9 @@ public sealed record WikimediaAccessTokenResult
     /// <summary>Gets when the access token expires.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>Gets when the tokens were last refreshed; null when they are still those of the sign-in.</summary>
+    public DateTimeOffset? RefreshedAt { get; init; }
+
     /// <summary>Gets why there is no token.</summary>
     public WikimediaAccessTokenError Error { get; init; }
 

@@ -82,6 +82,8 @@ public sealed class TestApp : IAsyncDisposable
                 configure?.Invoke(o);
             });
         builder.Services.AddAuthorization();
+        builder.Services.AddWikimediaApiClient(o => o.BaseAddress = emulator?.ApiBaseAddress ?? o.BaseAddress);
+
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -104,6 +106,9 @@ public sealed class TestApp : IAsyncDisposable
             var token = await context.GetWikimediaAccessTokenAsync(force ?? false);
             return Results.Json(new { error = token.Error.ToString(), accessToken = token.AccessToken, expiresAt = token.ExpiresAt });
         });
+        app.MapGet("/api/page", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageAsync("wikipedia", "en", title)));
+        app.MapGet("/api/search", async (WikimediaApiClient api, string q) => Results.Json(await api.SearchPagesAsync("wikipedia", "en", q, 5)));
+        app.MapGet("/api/profile", async (WikimediaApiClient api) => Results.Json(await api.GetProfileAsync()));
         app.MapGet("/denied", (string? returnUrl) => Results.Text("Access denied. Return: " + returnUrl));
         app.MapGet("/failed", () => Results.Text("Sign-in failed."));
         app.MapGet("/", (ClaimsPrincipal user) => Results.Text(user.Identity?.IsAuthenticated == true ? "Hello " + user.Identity.Name : "Anonymous"));

@@ -1,0 +1,54 @@
+using AspNet.Security.OAuth.Wikimedia;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers the Wikimedia API client and the handler that sends requests as the signed-in user.
+/// </summary>
+public static class WikimediaApiClientExtensions
+{
+    /// <summary>
+    /// Registers <see cref="WikimediaApiClient"/> as a typed client over <c>IHttpClientFactory</c>, with the base address
+    /// from <c>WikimediaApi:BaseAddress</c> (default <c>https://api.wikimedia.org/</c>) and <see cref="WikimediaBearerTokenHandler"/>.
+    /// Call it after <c>AddWikimedia()</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Changes to the options, applied after configuration.</param>
+    /// <returns>The typed client's builder, to add handlers such as resilience.</returns>
+    public static IHttpClientBuilder AddWikimediaApiClient(this IServiceCollection services, Action<WikimediaApiOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddHttpContextAccessor();
+        services.TryAddTransient<WikimediaBearerTokenHandler>();
+        var options = services.AddOptions<WikimediaApiOptions>().BindConfiguration(WikimediaApiOptions.ConfigurationSection);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return services.AddHttpClient<WikimediaApiClient>((provider, client) =>
+            {
+                var api = provider.GetRequiredService<IOptionsMonitor<WikimediaApiOptions>>().CurrentValue;
+                client.BaseAddress = api.BaseAddress;
+                client.Timeout = api.Timeout;
+            })
+            .AddWikimediaUserToken();
+    }
+
+    /// <summary>
+    /// Adds <see cref="WikimediaBearerTokenHandler"/> to any <see cref="HttpClient"/>, so that it calls Wikimedia as the
+    /// signed-in user, for example a client of <c>https://en.wikipedia.org/w/rest.php/v1/</c>.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddWikimediaUserToken(this IHttpClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddTransient<WikimediaBearerTokenHandler>();
+        builder.Services.AddOptions<WikimediaApiOptions>();
+        return builder.AddHttpMessageHandler<WikimediaBearerTokenHandler>();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+
+namespace AspNet.Security.OAuth.Wikimedia;
+
+/// <summary>How an API call ended.</summary>
+public enum WikimediaApiStatus
+{
+    /// <summary>The API answered with the value.</summary>
+    Success,
+
+    /// <summary>There is no signed-in user with a usable token; see <see cref="WikimediaApiResult{T}.TokenError"/>.</summary>
+    NotAuthenticated,
+
+    /// <summary>The API refused the token even after one refresh (401).</summary>
+    Unauthorized,
+
+    /// <summary>The token lacks a grant, or was revoked (403).</summary>
+    Forbidden,
+
+    /// <summary>No such page or route (404).</summary>
+    NotFound,
+
+    /// <summary>Too many requests (429); see <see cref="WikimediaApiResult{T}.RetryAfter"/>. Not retried.</summary>
+    RateLimited,
+
+    /// <summary>Any other failure: a 5xx, an HTML error page, a malformed body, a time-out or a refused connection.</summary>
+    Failed,
+}
+
+/// <summary>
+/// The outcome of a typed Wikimedia API call: a value, or why there is none. Expected outcomes are results, not exceptions.
+/// </summary>
+/// <typeparam name="T">The value's type.</typeparam>
+public sealed record WikimediaApiResult<T>
+{
+    /// <summary>Gets how the call ended.</summary>
+    public required WikimediaApiStatus Status { get; init; }
+
+    /// <summary>Gets whether the call succeeded.</summary>
+    public bool Succeeded => Status == WikimediaApiStatus.Success;
+
+    /// <summary>Gets the value of a successful call.</summary>
+    public T? Value { get; init; }
+
+    /// <summary>Gets the HTTP status, when the API answered.</summary>
+    public HttpStatusCode? StatusCode { get; init; }
+
+    /// <summary>Gets how long to wait before trying again, from <c>Retry-After</c>, for <see cref="WikimediaApiStatus.RateLimited"/>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Gets why there was no token, for <see cref="WikimediaApiStatus.NotAuthenticated"/>.</summary>
+    public WikimediaAccessTokenError TokenError { get; init; }
+
+    /// <summary>Gets a description of a failure, without token values.</summary>
+    public string? Message { get; init; }
+}

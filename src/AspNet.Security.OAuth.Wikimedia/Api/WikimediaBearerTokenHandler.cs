@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AspNet.Security.OAuth.Wikimedia;
+
+/// <summary>
+/// A <see cref="DelegatingHandler"/> that sends requests as the signed-in user: it attaches the user's Bearer token
+/// (refreshed first when due) and the Wikimedia User-Agent, and after a 401 refreshes once and retries once.
+/// Add it to any <see cref="HttpClient"/> (for example one that calls <c>https://en.wikipedia.org/w/rest.php/v1/</c>)
+/// with <c>AddWikimediaUserToken()</c>. A 429 is returned as it came: no retry loops.
+/// </summary>
+/// <remarks>
+/// Without a usable token the request is not sent: the handler answers 401 itself, and the reason is in the
+/// request's <see cref="HttpRequestMessage.Options"/> under <see cref="TokenErrorKey"/>.
+/// </remarks>
+public partial class WikimediaBearerTokenHandler : DelegatingHandler
+{
+    /// <summary>The request option that says why no token was attached.</summary>
+    public static readonly HttpRequestOptionsKey<WikimediaAccessTokenError> TokenErrorKey = new("Wikimedia.TokenError");
+
+    private readonly IHttpContextAccessor _httpContextAccessor;
+    private readonly IWikimediaAccessTokenProvider _tokens;
+    private readonly IOptionsMonitor<WikimediaApiOptions> _apiOptions;
+    private readonly IOptionsMonitor<WikimediaAuthenticationOptions> _authenticationOptions;
+    private readonly ILogger<WikimediaBearerTokenHandler> _logger;
+
+    /// <summary>Initializes a new <see cref="WikimediaBearerTokenHandler"/>.</summary>
+    /// <param name="httpContextAccessor">Gives the current request, whose user the token belongs to.</param>
+    /// <param name="tokens">Gives the user's access token.</param>
+    /// <param name="apiOptions">The API options.</param>
+    /// <param name="authenticationOptions">The Wikimedia scheme's options, for the default User-Agent.</param>
+    /// <param name="logger">The logger.</param>
+    public WikimediaBearerTokenHandler(
+        IHttpContextAccessor httpContextAccessor,
+        IWikimediaAccessTokenProvider tokens,
+        IOptionsMonitor<WikimediaApiOptions> apiOptions,
+        IOptionsMonitor<WikimediaAuthenticationOptions> authenticationOptions,
+        ILogger<WikimediaBearerTokenHandler> logger)
+    {
+        _httpContextAccessor = httpContextAccessor;
+        _tokens = tokens;
+        _apiOptions = apiOptions;
+        _authenticationOptions = authenticationOptions;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var api = _apiOptions.CurrentValue;
+        if (request.Headers.UserAgent.Count == 0)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", api.UserAgent ?? _authenticationOptions.Get(api.AuthenticationScheme).UserAgent);
+        }
+
+        var context = _httpContextAccessor.HttpContext;
+        var token = context is null
+            ? WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NotAuthenticated)
+            : await _tokens.GetAccessTokenAsync(context, forceRefresh: false, cancellationToken);
+        if (!token.Succeeded)
+        {
+            return NoToken(request, token.Error);
+        }
+
+        // The request may be sent twice: buffer its content so that it can be read again.
+        if (request.Content is not null)
+        {
+            await request.Content.LoadIntoBufferAsync(cancellationToken);
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        // The server rejects tokens our clock still thinks valid (no leeway, revocation at rotation): refresh once.
+        var refreshed = await _tokens.GetAccessTokenAsync(context!, forceRefresh: true, cancellationToken);
+        if (!refreshed.Succeeded || refreshed.AccessToken == token.AccessToken)
+        {
+            Log.StillUnauthorized(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path), refreshed.Error);
+            return response;
+        }
+
+        response.Dispose();
+        Log.RetryingAfterRefresh(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", refreshed.AccessToken);
+        return await base.SendAsync(request, cancellationToken);
+    }
+
+    private static HttpResponseMessage NoToken(HttpRequestMessage request, WikimediaAccessTokenError error)
+    {
+        request.Options.Set(TokenErrorKey, error);
+        return new HttpResponseMessage(HttpStatusCode.Unauthorized)
+        {
+            RequestMessage = request,
+            ReasonPhrase = "No Wikimedia access token: " + error,
+        };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(40, LogLevel.Information, "The Wikimedia API answered 401 to {Endpoint}; retrying once with a refreshed token.")]
+        public static partial void RetryingAfterRefresh(ILogger logger, string? endpoint);
+
+        [LoggerMessage(41, LogLevel.Warning, "The Wikimedia API answered 401 to {Endpoint} and no new token could be had ({TokenError}).")]
+        public static partial void StillUnauthorized(ILogger logger, string? endpoint, WikimediaAccessTokenError tokenError);
+    }
+}
