@@ -41,6 +41,10 @@ public static class WikimediaApiClientExtensions
     /// Adds <see cref="WikimediaBearerTokenHandler"/> to any <see cref="HttpClient"/>, so that it calls Wikimedia as the
     /// signed-in user, for example a client of <c>https://en.wikipedia.org/w/rest.php/v1/</c>.
     /// </summary>
+    /// <remarks>
+    /// It also removes the client's default <c>IHttpClientFactory</c> loggers, which would write the Bearer token in the
+    /// structured state of their Trace entries.
+    /// </remarks>
     /// <param name="builder">The client's builder.</param>
     /// <returns>The builder.</returns>
     public static IHttpClientBuilder AddWikimediaUserToken(this IHttpClientBuilder builder)
@@ -49,6 +53,9 @@ public static class WikimediaApiClientExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddTransient<WikimediaBearerTokenHandler>();
         builder.Services.AddOptions<WikimediaApiOptions>();
-        return builder.AddHttpMessageHandler<WikimediaBearerTokenHandler>();
+        // IHttpClientFactory's default loggers put every request header, unredacted, in the structured state of a
+        // Trace entry (only the message text is redacted), where JSON and OpenTelemetry sinks would export the
+        // Bearer token. So this client has none; WikimediaBearerTokenHandler logs what matters itself.
+        return builder.AddHttpMessageHandler<WikimediaBearerTokenHandler>().RemoveAllLoggers();
     }
 }
