@@ -18,10 +18,18 @@ public static partial class EmulatorSetup
             return builder;
         }
 
-        // Created, started and disposed by the container.
-        builder.Services.AddSingleton(_ => WikimediaEmulator.Start());
+        // Created, started and disposed by the container; it keeps the app's clock, and Emulator:AccessTokenLifetime
+        // (for example 00:01:00) shortens token lifetimes to watch refreshes happen.
+        var lifetime = builder.Configuration.GetValue<TimeSpan?>("Emulator:AccessTokenLifetime");
+        builder.Services.AddSingleton(services => WikimediaEmulator.Start(options =>
+        {
+            options.TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+            options.AccessTokenLifetime = lifetime ?? options.AccessTokenLifetime;
+        }));
         builder.Services.AddOptions<WikimediaAuthenticationOptions>(WikimediaAuthenticationDefaults.AuthenticationScheme)
             .Configure<WikimediaEmulator>((options, emulator) => options.UseEmulator(emulator));
+        builder.Services.AddOptions<WikimediaApiOptions>()
+            .Configure<WikimediaEmulator>((options, emulator) => options.BaseAddress = emulator.ApiBaseAddress);
         builder.Services.AddHostedService<EmulatorAnnouncer>();
         return builder;
     }

@@ -5,7 +5,11 @@ using WikimediaSample;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/Profile"));
+builder.Services.AddRazorPages(options =>
+{
+    options.Conventions.AuthorizePage("/Profile");
+    options.Conventions.AuthorizePage("/Article");
+});
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(options =>
@@ -24,6 +28,9 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
         options.AccessDeniedPath = "/signin-cancelled";
         options.Events.OnRemoteFailure = SignInFailure.HandleAsync;
     });
+
+// Calls {WikimediaApi:BaseAddress}core/v1/... as the signed-in user.
+builder.Services.AddWikimediaApiClient();
 
 // With no ClientId configured, sign in against the built-in emulator instead of the real Wikimedia.
 builder.AddWikimediaEmulatorWhenUnconfigured();

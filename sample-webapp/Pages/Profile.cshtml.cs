@@ -1,17 +1,12 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Authentication;
+using AspNet.Security.OAuth.Wikimedia;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace WikimediaSample.Pages;
 
 public class ProfileModel : PageModel
 {
-    public DateTimeOffset? ExpiresAt { get; private set; }
+    public WikimediaAccessTokenResult Token { get; private set; } = WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NotAuthenticated);
 
-    public async Task OnGetAsync()
-    {
-        var result = await HttpContext.AuthenticateAsync();
-        var expiresAt = result.Properties?.GetTokenValue("expires_at");
-        ExpiresAt = DateTimeOffset.TryParse(expiresAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value) ? value : null;
-    }
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+        => Token = await HttpContext.GetWikimediaAccessTokenAsync(cancellationToken: cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using AngleSharp.Html.Parser;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tests.Sample;
 
@@ -142,5 +143,74 @@ public sealed class SampleAppTests : IDisposable
         Assert.Equal("You are signed out.", (await Html(landed)).QuerySelector("#signed-out")!.TextContent);
         using var profile = await _browser.GetAsync(At("/profile"));
         Assert.Equal(HttpStatusCode.Found, profile.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_article_page_shows_page_metadata_fetched_with_the_users_token()
+    {
+        using var home = await SignInAsync();
+
+        using var article = await _browser.GetAsync(At("/article?title=Earth"));
+        var page = await Html(article);
+
+        Assert.Equal(HttpStatusCode.OK, article.StatusCode);
+        Assert.Equal("Earth", page.QuerySelector("#article-title")!.TextContent);
+        Assert.Equal("9228", page.QuerySelector("#page-id")!.TextContent);
+        Assert.Equal("1262236514", page.QuerySelector("#revision-id")!.TextContent);
+        Assert.Equal("2026-11-20 14:02:33Z", page.QuerySelector("#revision-time")!.TextContent);
+        Assert.Equal("Creative Commons Attribution-Share Alike 4.0", page.QuerySelector("#license")!.TextContent);
+        var call = _app.Emulator.Requests.Single(r => r.Path == "/core/v1/wikipedia/en/page/Earth/bare");
+        Assert.StartsWith("Bearer eyJ", call.Header("Authorization"), StringComparison.Ordinal);
+        Assert.StartsWith("AspNet.Security.OAuth.Wikimedia.Sample/0.1 (https://", call.Header("User-Agent"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.TooManyRequests, "Wikimedia asks us to slow down. Please try again in 30 seconds.")]
+    [InlineData(HttpStatusCode.BadGateway, "Wikimedia could not be reached just now. Please try again in a moment.")]
+    [InlineData(HttpStatusCode.NotFound, "English Wikipedia has no page called “Earth”.")]
+    public async Task Api_failures_show_friendly_messages(HttpStatusCode status, string message)
+    {
+        using var home = await SignInAsync();
+        _app.Emulator.Faults.Add(AspNet.Security.OAuth.Wikimedia.Testing.EmulatorEndpoint.Api, new AspNet.Security.OAuth.Wikimedia.Testing.EmulatorFault
+        {
+            StatusCode = status,
+            ContentType = "text/html",
+            Body = "<html><body>Edge error</body></html>",
+            Headers = { ["Retry-After"] = "30" },
+        });
+
+        using var article = await _browser.GetAsync(At("/article?title=Earth"));
+
+        Assert.Equal(HttpStatusCode.OK, article.StatusCode);
+        Assert.Equal(message, (await Html(article)).QuerySelector("#article-error")!.TextContent);
+    }
+
+    [Fact]
+    public async Task The_article_page_requires_sign_in()
+    {
+        using var response = await _browser.GetAsync(At("/article?title=Earth"));
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal("/signin", response.Headers.Location!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task The_profile_shows_when_the_token_was_refreshed()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));
+        using var app = new SampleApp(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        using var browser = new TestBrowser();
+        var consent = await browser.FollowAsync(new Uri(app.BaseAddress, "/signin?returnUrl=%2Fprofile"));
+        var before = await Html(await browser.ConsentAsync(consent));
+        Assert.Equal("2026-11-28 14:00:00Z", before.QuerySelector("#token-expires")!.TextContent);
+        Assert.Equal("not yet (token of the sign-in)", before.QuerySelector("#token-refreshed")!.TextContent);
+
+        time.Advance(TimeSpan.FromHours(4));
+        using var profile = await browser.GetAsync(new Uri(app.BaseAddress, "/profile"));
+        var after = await Html(profile);
+
+        Assert.Equal("2026-11-28 18:00:00Z", after.QuerySelector("#token-expires")!.TextContent);
+        Assert.Equal("2026-11-28 14:00:00Z", after.QuerySelector("#token-refreshed")!.TextContent);
+        Assert.Single(app.Emulator.Requests, r => r.IsRefresh);
     }
 }
