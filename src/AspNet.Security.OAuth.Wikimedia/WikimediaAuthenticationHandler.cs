@@ -161,10 +161,14 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             var identity = new ClaimsIdentity(ClaimsIssuer);
             if (Options.SaveTokens)
             {
-                properties.StoreTokens(TokensToSave(tokens));
-                // Marks the session for automatic refresh (Tokens/RefreshingCookieEvents) and dates its token.
-                properties.Items[SessionTokens.SchemeItem] = Scheme.Name;
-                SessionTokens.SetTime(properties, SessionTokens.IssuedAtItem, TimeProvider.GetUtcNow());
+                // Use expires_in, not the JWT's exp (wikimedia-oauth2.md section 5).
+                var issuedAt = TimeProvider.GetUtcNow();
+                DateTimeOffset? expiresAt = double.TryParse(tokens.ExpiresIn, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+                    ? issuedAt.AddSeconds(seconds)
+                    : null;
+                properties.StoreTokens(TokensToSave(tokens, expiresAt));
+                // Marks the session for automatic refresh (Tokens/RefreshingCookieEvents) and says when it is due.
+                SessionTokens.WriteState(properties, Scheme.Name, SessionTokens.DueAt(issuedAt, expiresAt, Options.RefreshBeforeExpiration));
             }
 
             var ticket = await CreateTicketAsync(identity, properties, tokens);
@@ -274,7 +278,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         return exception;
     }
 
-    private List<AuthenticationToken> TokensToSave(OAuthTokenResponse tokens)
+    private static List<AuthenticationToken> TokensToSave(OAuthTokenResponse tokens, DateTimeOffset? expiresAt)
     {
         var saved = new List<AuthenticationToken> { new() { Name = "access_token", Value = tokens.AccessToken! } };
         if (!string.IsNullOrEmpty(tokens.RefreshToken))
@@ -287,11 +291,9 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             saved.Add(new() { Name = "token_type", Value = tokens.TokenType });
         }
 
-        // Use expires_in, not the JWT's exp (wikimedia-oauth2.md section 5).
-        if (double.TryParse(tokens.ExpiresIn, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        if (expiresAt is { } expiry)
         {
-            var expiresAt = TimeProvider.GetUtcNow().AddSeconds(seconds);
-            saved.Add(new() { Name = "expires_at", Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
+            saved.Add(new() { Name = "expires_at", Value = expiry.ToString("o", CultureInfo.InvariantCulture) });
         }
 
         return saved;

@@ -7,7 +7,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// Wires automatic refresh into every cookie scheme, after the app configured it, so that the app needs no code:
 /// the app's events are wrapped, not replaced. Only sessions signed in by a Wikimedia scheme are refreshed.
 /// </summary>
-internal sealed class CookieRefreshPostConfigure : IPostConfigureOptions<CookieAuthenticationOptions>
+internal sealed class CookieRefreshPostConfigure(TimeProvider time) : IPostConfigureOptions<CookieAuthenticationOptions>
 {
     public void PostConfigure(string? name, CookieAuthenticationOptions options)
     {
@@ -16,7 +16,7 @@ internal sealed class CookieRefreshPostConfigure : IPostConfigureOptions<CookieA
             return;
         }
 
-        options.Events = new RefreshingCookieEvents(options.Events ?? new CookieAuthenticationEvents(), options.EventsType);
+        options.Events = new RefreshingCookieEvents(options.Events ?? new CookieAuthenticationEvents(), options.EventsType, time);
         options.EventsType = null;
     }
 }

@@ -7,43 +7,77 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 
 /// <summary>
 /// Reads and writes what the session keeps about its tokens in <see cref="AuthenticationProperties"/> (so in the
-/// cookie, or in the server-side ticket store): the tokens themselves, and a few items of bookkeeping.
+/// cookie, or in the server-side ticket store): the tokens themselves, and a little bookkeeping for refresh.
 /// </summary>
+/// <remarks>
+/// The refresh check runs on every authenticated request, so its state is one compact item that answers
+/// "nothing to do" with one lookup and one integer parse: <c>{next check, Unix ms}|{scheme}</c>.
+/// </remarks>
 internal static class SessionTokens
 {
-    /// <summary>The Wikimedia scheme that issued the tokens; its presence marks a session this library refreshes.</summary>
-    public const string SchemeItem = ".wikimedia.scheme";
+    /// <summary>When to look at the tokens next, and which Wikimedia scheme issued them; marks a refreshable session.</summary>
+    public const string StateItem = ".wikimedia";
 
-    /// <summary>When the current access token was issued (ISO 8601), to bound the refresh lead time by half its lifetime.</summary>
-    public const string IssuedAtItem = ".wikimedia.issued";
-
-    /// <summary>When the tokens were last refreshed (ISO 8601).</summary>
+    /// <summary>When the tokens were last refreshed (ISO 8601); absent until the first refresh.</summary>
     public const string RefreshedAtItem = ".wikimedia.refreshed";
 
-    /// <summary>Not before this time (ISO 8601) is a failed refresh tried again.</summary>
-    public const string RetryAtItem = ".wikimedia.retry";
-
-    /// <summary>How many refreshes in a row failed transiently, for the back-off.</summary>
+    /// <summary>How many refreshes in a row failed; while present, the next check time is a back-off.</summary>
     public const string FailuresItem = ".wikimedia.failures";
 
-    /// <summary>Set when the server refused refresh for this consumer (invalid_client for a public consumer).</summary>
-    public const string RefreshRefusedItem = ".wikimedia.norefresh";
+    /// <summary>The next-check time of a session whose refresh the server refused for good.</summary>
+    public static readonly DateTimeOffset Never = DateTimeOffset.MaxValue;
 
-    public static DateTimeOffset? GetTime(AuthenticationProperties properties, string item)
-        => properties.Items.TryGetValue(item, out var value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time)
-            ? time
-            : null;
+    public static bool TryReadState(AuthenticationProperties properties, out string scheme, out DateTimeOffset nextCheck)
+    {
+        scheme = "";
+        nextCheck = default;
+        if (!properties.Items.TryGetValue(StateItem, out var state) || state is null)
+        {
+            return false;
+        }
 
-    public static void SetTime(AuthenticationProperties properties, string item, DateTimeOffset time)
-        => properties.Items[item] = time.ToString("o", CultureInfo.InvariantCulture);
+        var separator = state.IndexOf('|', StringComparison.Ordinal);
+        if (separator <= 0 || !long.TryParse(state.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds))
+        {
+            return false;
+        }
+
+        scheme = state[(separator + 1)..];
+        nextCheck = milliseconds >= Never.ToUnixTimeMilliseconds() ? Never : DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+        return true;
+    }
+
+    public static void WriteState(AuthenticationProperties properties, string scheme, DateTimeOffset nextCheck)
+        => properties.Items[StateItem] = nextCheck.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "|" + scheme;
+
+    /// <summary>
+    /// When a token issued at <paramref name="issuedAt"/> is due: <paramref name="lead"/> before it expires, but never
+    /// earlier than half-way through its lifetime, so that short-lived tokens are not refreshed on every request.
+    /// </summary>
+    public static DateTimeOffset DueAt(DateTimeOffset issuedAt, DateTimeOffset? expiresAt, TimeSpan lead)
+    {
+        if (expiresAt is not { } expiry)
+        {
+            return Never;
+        }
+
+        var half = (expiry - issuedAt) / 2;
+        return expiry - (lead < half ? lead : half);
+    }
 
     public static DateTimeOffset? ExpiresAt(AuthenticationProperties properties)
         => DateTimeOffset.TryParse(properties.GetTokenValue("expires_at"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time)
             ? time
             : null;
 
+    public static DateTimeOffset? RefreshedAt(AuthenticationProperties properties)
+        => properties.Items.TryGetValue(RefreshedAtItem, out var value) &&
+           DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time)
+            ? time
+            : null;
+
     /// <summary>Replaces the stored tokens with the refreshed ones, keeping the old refresh token when none came back.</summary>
-    public static void Store(AuthenticationProperties properties, WikimediaTokenRefreshResult result)
+    public static void Store(AuthenticationProperties properties, string scheme, WikimediaTokenRefreshResult result, TimeSpan lead)
     {
         var tokens = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
         tokens["access_token"] = result.AccessToken!;
@@ -67,10 +101,9 @@ internal static class SessionTokens
         }
 
         properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
-        SetTime(properties, IssuedAtItem, result.IssuedAt);
-        SetTime(properties, RefreshedAtItem, result.IssuedAt);
-        properties.Items.Remove(RetryAtItem);
+        properties.Items[RefreshedAtItem] = result.IssuedAt.ToString("o", CultureInfo.InvariantCulture);
         properties.Items.Remove(FailuresItem);
+        WriteState(properties, scheme, DueAt(result.IssuedAt, result.ExpiresAt, lead));
     }
 
     /// <summary>A key for the refresh token being spent that reveals nothing of it: a truncated SHA-256.</summary>

@@ -45,7 +45,7 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
         var expiresAt = SessionTokens.ExpiresAt(properties);
         return expiresAt <= time.GetUtcNow()
             ? WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.Expired)
-            : new WikimediaAccessTokenResult { AccessToken = accessToken, ExpiresAt = expiresAt, RefreshedAt = SessionTokens.GetTime(properties, SessionTokens.RefreshedAtItem) };
+            : new WikimediaAccessTokenResult { AccessToken = accessToken, ExpiresAt = expiresAt, RefreshedAt = SessionTokens.RefreshedAt(properties) };
     }
 
     private static partial class Log

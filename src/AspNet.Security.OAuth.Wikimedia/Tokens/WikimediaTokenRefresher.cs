@@ -45,27 +45,24 @@ internal sealed partial class WikimediaTokenRefresher(
     public async Task<RefreshDecision> EnsureFreshAsync(
         HttpContext context, ClaimsPrincipal principal, AuthenticationProperties properties, bool force, CancellationToken cancellationToken)
     {
-        if (!properties.Items.TryGetValue(SessionTokens.SchemeItem, out var schemeName) || schemeName is null ||
-            properties.GetTokenValue("refresh_token") is not { Length: > 0 } refreshToken ||
-            properties.Items.ContainsKey(SessionTokens.RefreshRefusedItem))
+        if (!SessionTokens.TryReadState(properties, out var schemeName, out var nextCheck) ||
+            nextCheck == SessionTokens.Never ||
+            properties.GetTokenValue("refresh_token") is not { Length: > 0 } refreshToken)
+        {
+            return RefreshDecision.Unchanged;
+        }
+
+        // Not due yet; or, after a failure, backing off, even when forced: a failing server is not helped by every
+        // API call retrying.
+        var now = time.GetUtcNow();
+        var backingOff = properties.Items.ContainsKey(SessionTokens.FailuresItem);
+        if (now < nextCheck && (!force || backingOff))
         {
             return RefreshDecision.Unchanged;
         }
 
         var options = optionsMonitor.Get(schemeName);
-        var now = time.GetUtcNow();
         var expiresAt = SessionTokens.ExpiresAt(properties);
-        if (!force && !IsDue(options, properties, expiresAt, now))
-        {
-            return RefreshDecision.Unchanged;
-        }
-
-        // Back-off after a failure, even when forced: a failing server is not helped by every API call retrying.
-        if (SessionTokens.GetTime(properties, SessionTokens.RetryAtItem) is { } retryAt && now < retryAt)
-        {
-            return RefreshDecision.Unchanged;
-        }
-
         var result = await coordinator.RefreshAsync(
             SessionTokens.KeyOf(schemeName, refreshToken), _ => RefreshAsync(schemeName, options, refreshToken), cancellationToken);
         var scheme = await schemes.GetSchemeAsync(schemeName)
@@ -74,34 +71,13 @@ internal sealed partial class WikimediaTokenRefresher(
 
         if (result.Succeeded)
         {
-            SessionTokens.Store(properties, result);
+            SessionTokens.Store(properties, schemeName, result, options.RefreshBeforeExpiration);
             Log.Refreshed(logger, principal.FindFirstValue(ClaimTypes.NameIdentifier), result.ExpiresAt);
             await events.TokenRefreshed(new WikimediaTokenRefreshedContext(context, scheme, options, principal, properties, result.ExpiresAt));
             return RefreshDecision.Renewed;
         }
 
         return await FailedAsync(context, scheme, options, events, principal, properties, result, expiresAt, now);
-    }
-
-    /// <summary>
-    /// Due when the token expires within <see cref="WikimediaAuthenticationOptions.RefreshBeforeExpiration"/>, but never
-    /// earlier than half-way through its lifetime, so that short-lived tokens are not refreshed on every request.
-    /// </summary>
-    private static bool IsDue(WikimediaAuthenticationOptions options, AuthenticationProperties properties, DateTimeOffset? expiresAt, DateTimeOffset now)
-    {
-        if (expiresAt is not { } expiry)
-        {
-            return false;
-        }
-
-        var lead = options.RefreshBeforeExpiration;
-        if (SessionTokens.GetTime(properties, SessionTokens.IssuedAtItem) is { } issuedAt && expiry > issuedAt)
-        {
-            var half = (expiry - issuedAt) / 2;
-            lead = lead < half ? lead : half;
-        }
-
-        return now >= expiry - lead;
     }
 
     private async Task<WikimediaTokenRefreshResult> RefreshAsync(string scheme, WikimediaAuthenticationOptions options, string refreshToken)
@@ -158,7 +134,7 @@ internal sealed partial class WikimediaTokenRefresher(
         if (publicConsumerRefused)
         {
             // Some MediaWiki versions refuse refresh for public consumers: stop trying for this session.
-            properties.Items[SessionTokens.RefreshRefusedItem] = "1";
+            SessionTokens.WriteState(properties, scheme.Name, SessionTokens.Never);
             if (Interlocked.Exchange(ref _publicConsumerWarned, 1) == 0)
             {
                 Log.PublicConsumerRefused(logger, scheme.Name);
@@ -170,7 +146,7 @@ internal sealed partial class WikimediaTokenRefresher(
         var failures = properties.Items.TryGetValue(SessionTokens.FailuresItem, out var previous) && int.TryParse(previous, CultureInfo.InvariantCulture, out var count) ? count + 1 : 1;
         var delay = TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Min(failures - 1, 10), LongestRetry.Ticks));
         properties.Items[SessionTokens.FailuresItem] = failures.ToString(CultureInfo.InvariantCulture);
-        SessionTokens.SetTime(properties, SessionTokens.RetryAtItem, now + delay);
+        SessionTokens.WriteState(properties, scheme.Name, now + delay);
         Log.RefreshFailed(logger, userId, result.Error ?? "none", result.StatusCode, expiresAt > now, delay, result.FailureMessage);
         return RefreshDecision.Renewed;
     }
