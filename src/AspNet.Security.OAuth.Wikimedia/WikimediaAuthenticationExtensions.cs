@@ -73,6 +73,7 @@ public static class WikimediaAuthenticationExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<WikimediaAuthenticationOptions>, WikimediaConfigureOptions>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WikimediaAuthenticationOptions>, WikimediaPostConfigureOptions>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentStartupCheck>());
+        builder.Services.TryAddTransient<WikimediaAuthenticationHandler>();
 
         // Token lifecycle: automatic refresh in the cookie scheme, and the user's token on demand.
         builder.Services.AddMetrics();
