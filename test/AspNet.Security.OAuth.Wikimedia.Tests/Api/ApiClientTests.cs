@@ -190,4 +190,19 @@ public class ApiClientTests
         Assert.NotEqual(me.Tokens["access_token"], forced.AccessToken);
         Assert.Equal(forced.AccessToken, (await session.MeAsync()).Tokens["access_token"]);
     }
+
+    [Fact]
+    public async Task Any_http_client_can_call_the_per_wiki_api_as_the_user()
+    {
+        await using var session = await RefreshFixture.SignedInAsync(configure: o => o.UserAgent = "PerWiki/1.0 (ops@example.org)");
+        var token = (await session.MeAsync()).Tokens["access_token"];
+
+        using var response = await session.GetAsync("/api/perwiki?title=Earth");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(9228, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt32());
+        var call = session.Emulator.Requests.Single(r => r.Path == "/w/rest.php/v1/page/Earth/bare");
+        Assert.Equal("Bearer " + token, call.Header("Authorization"));
+        Assert.Equal("PerWiki/1.0 (ops@example.org)", call.Header("User-Agent"));
+    }
 }

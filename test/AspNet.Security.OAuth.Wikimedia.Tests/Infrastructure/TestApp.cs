@@ -83,6 +83,9 @@ public sealed class TestApp : IAsyncDisposable
             });
         builder.Services.AddAuthorization();
         builder.Services.AddWikimediaApiClient(o => o.BaseAddress = emulator?.ApiBaseAddress ?? o.BaseAddress);
+        // A plain named client of the per-wiki REST API, sending as the user through the same handler.
+        builder.Services.AddHttpClient("enwiki", c => c.BaseAddress = new Uri(emulator?.BaseAddress ?? new Uri("https://en.wikipedia.org/"), "w/rest.php/v1/"))
+            .AddWikimediaUserToken();
 
         services?.Invoke(builder.Services);
 
@@ -109,6 +112,11 @@ public sealed class TestApp : IAsyncDisposable
         app.MapGet("/api/page", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageAsync("wikipedia", "en", title)));
         app.MapGet("/api/search", async (WikimediaApiClient api, string q) => Results.Json(await api.SearchPagesAsync("wikipedia", "en", q, 5)));
         app.MapGet("/api/profile", async (WikimediaApiClient api) => Results.Json(await api.GetProfileAsync()));
+        app.MapGet("/api/perwiki", async (IHttpClientFactory factory, string title) =>
+        {
+            using var response = await factory.CreateClient("enwiki").GetAsync(new Uri($"page/{Uri.EscapeDataString(title)}/bare", UriKind.Relative));
+            return Results.Text(await response.Content.ReadAsStringAsync(), "application/json", statusCode: (int)response.StatusCode);
+        });
         app.MapGet("/denied", (string? returnUrl) => Results.Text("Access denied. Return: " + returnUrl));
         app.MapGet("/failed", () => Results.Text("Sign-in failed."));
         app.MapGet("/", (ClaimsPrincipal user) => Results.Text(user.Identity?.IsAuthenticated == true ? "Hello " + user.Identity.Name : "Anonymous"));
