@@ -15,6 +15,13 @@ ensure_apt() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+ensure_apt chromium || { echo "could not install chromium"; echo "0 passed, 1 failed"; exit 1; }
+export CHROMIUM_PATH=/usr/bin/chromium
+# Test artifacts (browser screenshots) land here; the folder is ignored by git.
+export SCREENSHOT_DIR="$PWD/.test-output/screenshots"
+mkdir -p "$SCREENSHOT_DIR"
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
