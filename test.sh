@@ -55,6 +55,9 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
+# Figures that tests report (load and reliability runs) are lines "figures: ..." in their output: show them.
+cat "$results"/*.trx 2>/dev/null | grep -o 'figures: [^<]*' | sed 's/^/  /' || true
+
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   # No results at all means something broke before the tests ran.
   failed=1

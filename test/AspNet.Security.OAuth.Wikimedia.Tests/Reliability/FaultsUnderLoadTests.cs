@@ -127,9 +127,9 @@ public sealed class FaultsUnderLoadTests(ITestOutputHelper output) : IAsyncDispo
         });
         var totalRefreshCalls = _emulator.TokenRequests.Count(r => r.IsRefresh);
 
-        output.WriteLine($"sessions: {Users}; requests: {statuses.Count + 2 * Users}; non-200 answers: {statuses.Count(s => s != HttpStatusCode.OK)}");
-        output.WriteLine($"window: refresh calls {windowRefreshCalls}, failed {failedInWindow}, sessions still on their sign-in token {keptOldToken}");
-        output.WriteLine($"after: refresh calls in all {totalRefreshCalls}, sessions refreshed {refreshed}/{Users}");
+        output.WriteLine($"figures: sessions: {Users}; requests: {statuses.Count + 2 * Users}; non-200 answers: {statuses.Count(s => s != HttpStatusCode.OK)}");
+        output.WriteLine($"figures: window: refresh calls {windowRefreshCalls}, failed {failedInWindow}, sessions still on their sign-in token {keptOldToken}");
+        output.WriteLine($"figures: after: refresh calls in all {totalRefreshCalls}, sessions refreshed {refreshed}/{Users}");
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(Users, windowRefreshCalls);          // one call per session in the window: back-off held the rest
@@ -152,7 +152,7 @@ public sealed class FaultsUnderLoadTests(ITestOutputHelper output) : IAsyncDispo
         var results = await Task.WhenAll(Enumerable.Range(0, SignIns).Select(async i =>
             await MeResponse.ReadAsync(await _browsers[i].SignInAsync(_app!.BaseAddress, UserName(i)))));
 
-        output.WriteLine($"concurrent sign-ins: {SignIns}; token requests: {_emulator!.TokenRequests.Count}; profile requests: {_emulator.Requests.Count(r => r.IsProfile)}");
+        output.WriteLine($"figures: concurrent sign-ins: {SignIns}; token requests: {_emulator!.TokenRequests.Count}; profile requests: {_emulator.Requests.Count(r => r.IsProfile)}");
         for (var i = 0; i < SignIns; i++)
         {
             Assert.Equal(UserName(i), results[i].Value(ClaimTypes.Name));
