@@ -34,6 +34,14 @@ if ! dotnet build AspNet.Security.OAuth.Wikimedia.sln -c Release -nologo -v q >"
 fi
 
 status=0
+format_failed=0
+echo "== format"
+if ! dotnet format AspNet.Security.OAuth.Wikimedia.sln --verify-no-changes --no-restore >"$results/format.log" 2>&1; then
+  grep -E 'error|warning' "$results/format.log" | head -n 20
+  echo "formatting differs from .editorconfig: run 'dotnet format'"
+  format_failed=1
+fi
+
 for project in test/*/*.csproj; do
   name=$(basename "$project" .csproj)
   # Benchmark projects are run by their own command (see docs/benchmarks.md), not as tests.
@@ -58,6 +66,7 @@ done
 # Figures that tests report (load and reliability runs) are lines "figures: ..." in their output: show them.
 cat "$results"/*.trx 2>/dev/null | grep -o 'figures: [^<]*' | sed 's/^/  /' || true
 
+failed=$((failed + format_failed))
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   # No results at all means something broke before the tests ran.
   failed=1

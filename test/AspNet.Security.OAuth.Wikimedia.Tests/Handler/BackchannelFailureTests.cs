@@ -47,30 +47,19 @@ public class BackchannelFailureTests
         AssertFailedCleanly(app, landed, expected);
     }
 
-    [Fact]
-    public async Task A_token_endpoint_slower_than_the_backchannel_timeout_fails_cleanly()
+    [Theory]
+    [InlineData(EmulatorEndpoint.Token, "token endpoint (*/oauth2/access_token) did not answer within 0.3 s")]
+    [InlineData(EmulatorEndpoint.Profile, "profile endpoint (*/oauth2/resource/profile) did not answer within 0.3 s")]
+    public async Task An_endpoint_slower_than_the_backchannel_timeout_fails_cleanly(EmulatorEndpoint endpoint, string expected)
     {
         using var emulator = WikimediaEmulator.Start();
-        emulator.Faults.Add(EmulatorEndpoint.Token, EmulatorFault.Slow(TimeSpan.FromSeconds(30)));
+        emulator.Faults.Add(endpoint, EmulatorFault.Slow(TimeSpan.FromSeconds(30)));
         await using var app = await TestApp.StartAsync(emulator, o => o.BackchannelTimeout = TimeSpan.FromMilliseconds(300));
         using var browser = new TestBrowser();
 
         var landed = await browser.SignInAsync(app.BaseAddress);
 
-        AssertFailedCleanly(app, landed, "token endpoint (*/oauth2/access_token) did not answer within 0.3 s");
-    }
-
-    [Fact]
-    public async Task A_profile_endpoint_slower_than_the_backchannel_timeout_fails_cleanly()
-    {
-        using var emulator = WikimediaEmulator.Start();
-        emulator.Faults.Add(EmulatorEndpoint.Profile, EmulatorFault.Slow(TimeSpan.FromSeconds(30)));
-        await using var app = await TestApp.StartAsync(emulator, o => o.BackchannelTimeout = TimeSpan.FromMilliseconds(300));
-        using var browser = new TestBrowser();
-
-        var landed = await browser.SignInAsync(app.BaseAddress);
-
-        AssertFailedCleanly(app, landed, "profile endpoint (*/oauth2/resource/profile) did not answer within 0.3 s");
+        AssertFailedCleanly(app, landed, expected);
     }
 
     [Fact]
