@@ -128,9 +128,7 @@ public class CallbackErrorTests
         using var victim = new TestBrowser();
         using var attacker = new TestBrowser();
 
-        var consent = await attacker.FollowAsync(new Uri(app.BaseAddress, "/signin"));
-        var redirect = await attacker.SendAsync(await TestBrowser.ConsentRequestAsync(consent));
-        var callback = redirect.Headers.Location!;
+        var callback = await attacker.AllowWithoutReturningAsync(app.BaseAddress);
 
         var landed = await victim.FollowAsync(callback);
 
@@ -146,9 +144,7 @@ public class CallbackErrorTests
         await using var app = await TestApp.StartAsync(emulator);
         using var browser = new TestBrowser();
 
-        var consent = await browser.FollowAsync(new Uri(app.BaseAddress, "/signin?returnUrl=%2Fme"));
-        var redirect = await browser.SendAsync(await TestBrowser.ConsentRequestAsync(consent));
-        var callback = redirect.Headers.Location!;
+        var callback = await browser.AllowWithoutReturningAsync(app.BaseAddress, "/me");
         var cookiesBeforeCallback = browser.Cookies.GetAllCookies();
         await MeResponse.ReadAsync(await browser.FollowAsync(callback));
 

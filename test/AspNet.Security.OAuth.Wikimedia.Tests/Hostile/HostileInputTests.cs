@@ -47,14 +47,6 @@ public sealed class HostileInputTests : IDisposable
 
     private bool Logged(string fragment) => _app.Logs.GetSnapshot().Any(l => l.Message.Contains(fragment, StringComparison.Ordinal));
 
-    /// <summary>Starts a sign-in and clicks Allow, but does not follow Wikimedia's redirect back: returns the callback URL.</summary>
-    private async Task<Uri> CallbackOfAsync(TestBrowser browser)
-    {
-        var consent = await browser.FollowAsync(At("/signin?returnUrl=%2F"));
-        using var redirect = await browser.SendAsync(await TestBrowser.ConsentRequestAsync(consent));
-        return redirect.Headers.Location!;
-    }
-
     // ---- Callback ----
 
     [Fact]
@@ -71,7 +63,7 @@ public sealed class HostileInputTests : IDisposable
     public async Task Callback_with_a_state_from_another_browser_fails_correlation()
     {
         using var attacker = new TestBrowser();
-        var callback = await CallbackOfAsync(attacker);
+        var callback = await attacker.AllowWithoutReturningAsync(_app.BaseAddress);
 
         var (status, path, body) = await Read(await _browser.FollowAsync(callback));
 
@@ -84,7 +76,7 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public async Task Callback_with_a_tampered_state_fails()
     {
-        var callback = await CallbackOfAsync(_browser);
+        var callback = await _browser.AllowWithoutReturningAsync(_app.BaseAddress);
         var query = QueryHelpers.ParseQuery(callback.Query);
         var state = query["state"].ToString();
         var tampered = state[..^4] + (state[^4] == 'A' ? 'B' : 'A') + state[^3..];
@@ -99,7 +91,7 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public async Task Callback_with_a_replayed_code_fails_at_the_token_endpoint()
     {
-        var callback = await CallbackOfAsync(_browser);
+        var callback = await _browser.AllowWithoutReturningAsync(_app.BaseAddress);
         var cookies = _browser.Cookies.GetAllCookies();
         await Read(await _browser.FollowAsync(callback));
         _browser.Cookies.Add(cookies);

@@ -71,6 +71,17 @@ public sealed class TestBrowser : IDisposable
         return new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) };
     }
 
+    /// <summary>
+    /// Starts a sign-in at the app and clicks Allow, but does not follow Wikimedia's redirect back: returns the
+    /// callback URL (with code and state), to replay or tamper with.
+    /// </summary>
+    public async Task<Uri> AllowWithoutReturningAsync(Uri app, string returnUrl = "/")
+    {
+        var consent = await FollowAsync(new Uri(app, "/signin?returnUrl=" + Uri.EscapeDataString(returnUrl)));
+        using var redirect = await SendAsync(await ConsentRequestAsync(consent));
+        return redirect.Headers.Location ?? throw new InvalidOperationException("The consent page did not redirect.");
+    }
+
     /// <summary>Signs in through the app's <c>/signin</c> and the emulator's consent page; returns the page the app lands on.</summary>
     public async Task<HttpResponseMessage> SignInAsync(Uri app, string user = "Example User", string returnUrl = "/me")
     {
