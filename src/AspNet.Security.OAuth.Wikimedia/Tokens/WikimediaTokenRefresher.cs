@@ -61,17 +61,35 @@ internal sealed partial class WikimediaTokenRefresher(
             return RefreshDecision.Unchanged;
         }
 
+        var scheme = await schemes.GetSchemeAsync(schemeName);
+        if (scheme is null)
+        {
+            Log.SchemeGone(logger, schemeName);
+            return RefreshDecision.Unchanged;
+        }
+
         var options = optionsMonitor.Get(schemeName);
         var expiresAt = SessionTokens.ExpiresAt(properties);
+        var ranHere = false;
         var result = await coordinator.RefreshAsync(
-            SessionTokens.KeyOf(schemeName, refreshToken), _ => RefreshAsync(schemeName, options, refreshToken), cancellationToken);
-        var scheme = await schemes.GetSchemeAsync(schemeName)
-            ?? throw new InvalidOperationException($"The authentication scheme '{schemeName}' that signed this session in is no longer registered.");
+            SessionTokens.KeyOf(schemeName, refreshToken),
+            _ =>
+            {
+                ranHere = true;
+                return RefreshAsync(schemeName, options, refreshToken);
+            },
+            cancellationToken);
         var events = Events(context, options);
 
         if (result.Succeeded)
         {
             SessionTokens.Store(properties, schemeName, result, options.RefreshBeforeExpiration);
+            if (!ranHere)
+            {
+                // Another request of the session ran this refresh, and logged it and raised the event.
+                return RefreshDecision.Renewed;
+            }
+
             Log.Refreshed(logger, principal.FindFirstValue(ClaimTypes.NameIdentifier), result.ExpiresAt);
             await events.TokenRefreshed(new WikimediaTokenRefreshedContext(context, scheme, options, principal, properties, result.ExpiresAt));
             return RefreshDecision.Renewed;
@@ -166,6 +184,9 @@ internal sealed partial class WikimediaTokenRefresher(
 
         [LoggerMessage(22, LogLevel.Information, "Ended the session of user {UserId}: Wikimedia refused its refresh token ({Error}). {Reason}")]
         public static partial void SessionEnded(ILogger logger, string? userId, string error, string? reason);
+
+        [LoggerMessage(24, LogLevel.Warning, "A session was signed in by the authentication scheme '{Scheme}', which is no longer registered; its tokens are not refreshed.")]
+        public static partial void SchemeGone(ILogger logger, string scheme);
 
         [LoggerMessage(23, LogLevel.Warning, "Wikimedia refused to refresh tokens for the public consumer of scheme '{Scheme}' (invalid_client). Some MediaWiki versions " +
             "only refresh tokens of confidential consumers: register a confidential consumer and set its ClientSecret. Sessions keep their current token until it expires.")]

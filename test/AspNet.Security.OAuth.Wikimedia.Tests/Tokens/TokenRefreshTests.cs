@@ -93,6 +93,30 @@ public class TokenRefreshTests
     }
 
     [Fact]
+    public async Task Concurrent_requests_sharing_one_refresh_raise_the_refreshed_event_and_log_once()
+    {
+        var events = 0;
+        await using var session = await RefreshFixture.SignedInAsync(configure: o => o.Events.OnTokenRefreshed = _ =>
+        {
+            Interlocked.Increment(ref events);
+            return Task.CompletedTask;
+        });
+        session.Emulator.Faults.Add(EmulatorEndpoint.Token, EmulatorFault.Slow(TimeSpan.FromMilliseconds(300)));
+        session.Time.Advance(Lifetime);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => session.GetAsync("/me")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Single(session.Refreshes);
+        Assert.Equal(1, events);
+        Assert.Single(session.App.Logs.GetSnapshot(), l => l.Id.Id == 20);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Short_lived_tokens_are_refreshed_at_half_life_not_on_every_request()
     {
         await using var session = await RefreshFixture.SignedInAsync(o => o.AccessTokenLifetime = TimeSpan.FromMinutes(4));
