@@ -111,6 +111,7 @@ public sealed class WikimediaEmulator : IDisposable
         Route("POST", p => p == AuthorizeEndpoint.DecisionPath, null, _authorize.Decide);
         Route("POST", p => p == RestRoot + "/oauth2/access_token", EmulatorEndpoint.Token, _token.Handle);
         Route("GET", p => p == RestRoot + "/oauth2/resource/profile", EmulatorEndpoint.Profile, _resources.Profile);
+        Route("GET", p => p == RestRoot + "/oauth2/resource/scopes", EmulatorEndpoint.Profile, _resources.Scopes);
         Route("GET", p => ApiRoute(p) is not null, EmulatorEndpoint.Api, ServeApi);
 
         // Anything else: a JSON 404, recorded like the rest.

@@ -58,6 +58,10 @@ internal sealed class ResourceEndpoints(WikimediaEmulatorOptions options, GrantS
         return Http.Json(HttpStatusCode.OK, JsonSerializer.Serialize(profile), options.ProfileContentType);
     }
 
+    /// <summary><c>/oauth2/resource/scopes</c>: the grants of the token, <c>{"scopes":[...]}</c>.</summary>
+    public ResponseMessage Scopes(EmulatorRequest request)
+        => Authenticate(request, out var token) ?? Http.Json(HttpStatusCode.OK, JsonSerializer.Serialize(new { scopes = token.Scopes }));
+
     /// <summary><c>/core/v1/{project}/{language}/page/{title}/bare</c>, or the per-wiki <c>/w/rest.php/v1/page/{title}/bare</c>.</summary>
     public ResponseMessage PageBare(EmulatorRequest request, string project, string language, string encodedTitle)
     {

@@ -267,6 +267,20 @@ public sealed class EmulatorProtocolTests : IDisposable
     }
 
     [Fact]
+    public async Task The_scopes_route_lists_the_tokens_grants()
+    {
+        var (verifier, challenge) = Pkce();
+        var token = (await ExchangeAsync(await CodeAsync(challenge), verifier)).Body.GetProperty("access_token").GetString()!;
+        using var request = new HttpRequestMessage(HttpMethod.Get, _emulator.Authority + "/oauth2/resource/scopes");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"scopes":["basic","mwoauth-authonlyprivate"]}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_fault_with_a_count_applies_that_many_times_then_the_real_answer_returns()
     {
         _emulator.Faults.Add(EmulatorEndpoint.Token, new EmulatorFault { StatusCode = HttpStatusCode.TooManyRequests, Times = 1, Headers = { ["Retry-After"] = "30" } });
