@@ -16,7 +16,6 @@ internal static class WikimediaBackchannel
     {
         var request = new HttpRequestMessage(method, endpoint);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.UserAgent.Clear();
         request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
         return request;
     }
