@@ -117,7 +117,7 @@ public sealed class WikimediaEmulator : IDisposable
         // Anything else: a JSON 404, recorded like the rest.
         _server.Given(Request.Create().WithPath(_ => true)).AtPriority(100).RespondWith(Response.Create().WithCallback(message =>
         {
-            _journal.Enqueue(Http.Read(message));
+            Record(Http.Read(message));
             return Http.Json(HttpStatusCode.NotFound, """{"httpCode":404,"httpReason":"Not Found"}""");
         }));
     }
@@ -127,7 +127,7 @@ public sealed class WikimediaEmulator : IDisposable
         _server.Given(Request.Create().UsingMethod(method).WithPath(path)).AtPriority(1).RespondWith(Response.Create().WithCallback(async message =>
         {
             var request = Http.Read(message);
-            _journal.Enqueue(request);
+            Record(request);
             if (endpoint is { } e && Faults.Take(e, request) is { } fault)
             {
                 if (fault.Delay > TimeSpan.Zero)
@@ -156,6 +156,14 @@ public sealed class WikimediaEmulator : IDisposable
 
             return handler(request);
         }));
+    }
+
+    private void Record(EmulatorRequest request)
+    {
+        _journal.Enqueue(request);
+        while (_journal.Count > Options.MaxJournalEntries && _journal.TryDequeue(out _))
+        {
+        }
     }
 
     private ResponseMessage ServeApi(EmulatorRequest request)

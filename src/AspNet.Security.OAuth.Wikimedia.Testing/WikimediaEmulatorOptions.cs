@@ -75,6 +75,12 @@ public sealed class WikimediaEmulatorOptions
     /// <summary>Gets or sets the clock that issues and expires codes and tokens. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Gets or sets how many requests the journal keeps; the oldest are dropped beyond it, so that a long-running
+    /// emulator (the sample's) does not grow without bound. Default: 10,000.
+    /// </summary>
+    public int MaxJournalEntries { get; set; } = 10_000;
+
     /// <summary>Gets or sets the loopback port to listen on; 0 (the default) picks a free one.</summary>
     public int Port { get; set; }
 }
