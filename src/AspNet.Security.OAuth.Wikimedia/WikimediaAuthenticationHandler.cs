@@ -161,11 +161,8 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             var identity = new ClaimsIdentity(ClaimsIssuer);
             if (Options.SaveTokens)
             {
-                // Use expires_in, not the JWT's exp (wikimedia-oauth2.md section 5).
                 var issuedAt = TimeProvider.GetUtcNow();
-                DateTimeOffset? expiresAt = double.TryParse(tokens.ExpiresIn, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-                    ? issuedAt.AddSeconds(seconds)
-                    : null;
+                var expiresAt = SessionTokens.ExpiresAt(issuedAt, tokens.ExpiresIn);
                 properties.StoreTokens(TokensToSave(tokens, expiresAt));
                 // Marks the session for automatic refresh (Tokens/RefreshingCookieEvents) and says when it is due.
                 SessionTokens.WriteState(properties, Scheme.Name, SessionTokens.DueAt(issuedAt, expiresAt, Options.RefreshBeforeExpiration));

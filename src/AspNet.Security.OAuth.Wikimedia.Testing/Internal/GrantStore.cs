@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace AspNet.Security.OAuth.Wikimedia.Testing.Internal;
 
@@ -148,8 +148,8 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
     /// <summary>An RS256-shaped JWT with the claims Wikimedia puts in access tokens; the signature is random, as no JWKS is published.</summary>
     private string CreateJwt(EmulatorClient client, EmulatorUser? user, string[] scopes, DateTimeOffset now)
     {
-        var header = Base64Url("""{"typ":"JWT","alg":"RS256"}""");
-        var payload = Base64Url(JsonSerializer.Serialize(new Dictionary<string, object?>
+        var header = WebEncoders.Base64UrlEncode("""{"typ":"JWT","alg":"RS256"}"""u8);
+        var payload = WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
         {
             ["aud"] = client.ClientId,
             ["jti"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(40)),
@@ -162,10 +162,7 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
             ["ratelimit"] = new { requests_per_unit = 5000, unit = "HOUR" },
             ["scopes"] = scopes,
         }));
-        var signature = Convert.ToBase64String(RandomNumberGenerator.GetBytes(256)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var signature = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(256));
         return $"{header}.{payload}.{signature}";
     }
-
-    private static string Base64Url(string text)
-        => Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
 using WireMock;
 
 namespace AspNet.Security.OAuth.Wikimedia.Testing.Internal;
@@ -102,7 +103,7 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
             }
 
             var computed = issued.ChallengeMethod == "S256"
-                ? Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+                ? WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)))
                 : verifier;
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed), Encoding.ASCII.GetBytes(issued.Challenge)))
             {

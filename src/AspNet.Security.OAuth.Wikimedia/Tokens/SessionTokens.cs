@@ -65,6 +65,11 @@ internal static class SessionTokens
         return expiry - (lead < half ? lead : half);
     }
 
+    /// <summary>When a token issued at <paramref name="issuedAt"/> expires, from the token response's <c>expires_in</c>
+    /// (never the JWT's <c>exp</c>: wikimedia-oauth2.md section 5); null when the server sent none.</summary>
+    public static DateTimeOffset? ExpiresAt(DateTimeOffset issuedAt, string? expiresIn)
+        => double.TryParse(expiresIn, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? issuedAt.AddSeconds(seconds) : null;
+
     public static DateTimeOffset? ExpiresAt(AuthenticationProperties properties)
         => DateTimeOffset.TryParse(properties.GetTokenValue("expires_at"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time)
             ? time

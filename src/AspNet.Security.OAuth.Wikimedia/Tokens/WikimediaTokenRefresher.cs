@@ -114,7 +114,7 @@ internal sealed partial class WikimediaTokenRefresher(
                 RefreshToken = tokens.RefreshToken,
                 TokenType = tokens.TokenType,
                 IssuedAt = issuedAt,
-                ExpiresAt = double.TryParse(tokens.ExpiresIn, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? issuedAt.AddSeconds(seconds) : null,
+                ExpiresAt = SessionTokens.ExpiresAt(issuedAt, tokens.ExpiresIn),
             };
         }
         catch (BackchannelException ex)
