@@ -6,9 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace WikimediaSample;
 
 /// <summary>
-/// Runs the sample with no credentials: when <c>Authentication:Schemes:Wikimedia:ClientId</c> is not set, an
-/// in-process Wikimedia emulator is started and the handler and the API client point at it.
+/// Runs the sample with no credentials: when <c>Authentication:Schemes:Wikimedia:ClientId</c> is not set in the
+/// Development environment, an in-process Wikimedia emulator is started and the handler and the API client point at it.
 /// </summary>
+/// <remarks>
+/// Never outside Development: a deployment that lost its configuration must not sign people in against an emulator
+/// whose consent page lets anyone pick any user. It stops at start-up instead, naming the keys to set.
+/// </remarks>
 public static partial class EmulatorSetup
 {
     public static WebApplicationBuilder AddWikimediaEmulatorWhenUnconfigured(this WebApplicationBuilder builder)
@@ -16,6 +20,15 @@ public static partial class EmulatorSetup
         if (!string.IsNullOrEmpty(builder.Configuration["Authentication:Schemes:Wikimedia:ClientId"]))
         {
             return builder;
+        }
+
+        if (!builder.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"No Wikimedia consumer is configured for the '{builder.Environment.EnvironmentName}' environment. Set " +
+                "Authentication:Schemes:Wikimedia:ClientId and Authentication:Schemes:Wikimedia:ClientSecret (environment variables " +
+                "Authentication__Schemes__Wikimedia__ClientId and ..__ClientSecret, or user-secrets). The built-in Wikimedia " +
+                "emulator stands in for Wikimedia only in the Development environment.");
         }
 
         // Created, started and disposed by the container; it keeps the app's clock, and Emulator:AccessTokenLifetime

@@ -14,7 +14,9 @@ public static partial class SignInFailure
         SignInFailed(logger, context.Failure?.Message ?? "unknown");
         var reason = (context.Failure?.Data["error"] as string) switch
         {
-            "access_denied" or "unauthorized_client" => "cancelled",
+            // A Cancel reaches AccessDeniedPath, not here; access_denied comes here only from a handler without one.
+            // Any other error (unauthorized_client with state, server_error, temporarily_unavailable) is a failure.
+            "access_denied" => "cancelled",
             "invalid_scope" => "scope",
             _ when context.Failure?.Message.Contains("Correlation failed", StringComparison.Ordinal) == true => "expired",
             _ when context.Failure?.Message.Contains("state was missing", StringComparison.Ordinal) == true => "expired",

@@ -3,10 +3,16 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace WikimediaSample.Pages;
 
-public class ProfileModel : PageModel
+public class ProfileModel(WikimediaApiClient api) : PageModel
 {
     public WikimediaAccessTokenResult Token { get; private set; } = WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NotAuthenticated);
 
+    /// <summary>The grants, read from Wikimedia's profile endpoint: they are not claims by default, to keep the cookie small.</summary>
+    public WikimediaApiResult<WikimediaProfile>? Profile { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
-        => Token = await HttpContext.GetWikimediaAccessTokenAsync(cancellationToken: cancellationToken);
+    {
+        Token = await HttpContext.GetWikimediaAccessTokenAsync(cancellationToken: cancellationToken);
+        Profile = await api.GetProfileAsync(cancellationToken);
+    }
 }

@@ -80,6 +80,7 @@ public static class WikimediaAuthenticationExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<WikimediaTokenMetrics>();
         builder.Services.TryAddSingleton<IWikimediaTokenRefreshCoordinator, InProcessTokenRefreshCoordinator>();
+        builder.Services.TryAddSingleton<RotationLedger>();
         builder.Services.TryAddSingleton<WikimediaTokenRefresher>();
         builder.Services.TryAddSingleton<IWikimediaAccessTokenProvider, WikimediaAccessTokenProvider>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieRefreshPostConfigure>());

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -50,10 +49,17 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new WikimediaAuthenticationEvents());
 
     /// <summary>
-    /// The name of the cookie that keeps the protected state of the sign-in under way, so that a Cancel, which
-    /// Wikimedia sends back without <c>state</c>, can still find its return URL and correlation cookie.
+    /// The prefix of the cookies that keep the protected state of each sign-in under way (one per sign-in, so that
+    /// sign-ins in several tabs do not overwrite each other), so that a Cancel, which Wikimedia sends back without
+    /// <c>state</c>, can still find its return URL and correlation cookie.
     /// </summary>
-    private string PendingStateCookieName => Options.CorrelationCookie.Name + Scheme.Name + ".State";
+    private string PendingStatePrefix => Options.CorrelationCookie.Name + Scheme.Name + ".State.";
+
+    /// <summary>The key of the item in which the base handler keeps the correlation id.</summary>
+    private const string CorrelationProperty = ".xsrf";
+
+    private string PendingStateCookie(AuthenticationProperties properties)
+        => PendingStatePrefix + (properties.Items.TryGetValue(CorrelationProperty, out var id) && id is { Length: >= 16 } ? id[..16] : "none");
 
     /// <inheritdoc />
     protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
@@ -87,7 +93,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         var state = Options.StateDataFormat.Protect(properties);
         parameters["state"] = state;
-        Response.Cookies.Append(PendingStateCookieName, state, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
+        Response.Cookies.Append(PendingStateCookie(properties), state, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
         Log.ChallengeBuilt(Logger, Options.AuthorizationEndpoint, Options.UsePkce, scope);
 
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
@@ -99,23 +105,22 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         var query = Request.Query;
         var state = query["state"];
         var error = query["error"];
-        var pendingState = Request.Cookies[PendingStateCookieName];
-        Response.Cookies.Delete(PendingStateCookieName, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
 
-        // Wikimedia's Cancel: error=unauthorized_client and no state (wikimedia-oauth2.md section 3). The base
-        // handler would call it "The oauth state was missing or invalid." and never reach the access-denied path.
-        // The state of the sign-in under way is taken from its cookie instead, and still checked against the
-        // correlation cookie, so that the user returns where they started.
+        // Errors without state: Wikimedia's Cancel is error=unauthorized_client and no state (docs/protocol.md); the
+        // base handler would call it "The oauth state was missing or invalid." and never reach the access-denied path.
+        // The state of the sign-in under way is taken from its cookie instead, and checked against the correlation
+        // cookie, so that the user returns where they started.
         if (StringValues.IsNullOrEmpty(state) && !StringValues.IsNullOrEmpty(error))
         {
-            var pending = pendingState is null ? null : Options.StateDataFormat.Unprotect(pendingState);
-            if (pending is null || !ValidateCorrelationId(pending))
+            var pending = TakePendingSignIn();
+            if (error == "unauthorized_client" || error == "access_denied")
             {
-                pending = new AuthenticationProperties();
+                Log.AuthorizationDeniedWithoutState(Logger, error.ToString());
+                return await AccessDeniedAsync(pending, error, query["error_description"]);
             }
 
-            Log.AuthorizationDeniedWithoutState(Logger, error.ToString());
-            return await AccessDeniedAsync(pending, error, query["error_description"]);
+            Log.AuthorizationErrorWithoutState(Logger, error.ToString());
+            return HandleRequestResult.Fail(AuthorizationError(error, query["error_description"]), pending);
         }
 
         var properties = Options.StateDataFormat.Unprotect(state);
@@ -124,6 +129,8 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             Log.InvalidState(Logger, StringValues.IsNullOrEmpty(state) ? "missing" : "invalid");
             return HandleRequestResult.Fail("The oauth state was missing or invalid.");
         }
+
+        Response.Cookies.Delete(PendingStateCookie(properties), Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
 
         // RFC 6749 section 10.12 and RFC 9700 section 4.7: the state is bound to this browser.
         if (!ValidateCorrelationId(properties))
@@ -161,11 +168,8 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             var identity = new ClaimsIdentity(ClaimsIssuer);
             if (Options.SaveTokens)
             {
-                var issuedAt = TimeProvider.GetUtcNow();
-                var expiresAt = SessionTokens.ExpiresAt(issuedAt, tokens.ExpiresIn);
-                properties.StoreTokens(TokensToSave(tokens, expiresAt));
-                // Marks the session for automatic refresh (Tokens/RefreshingCookieEvents) and says when it is due.
-                SessionTokens.WriteState(properties, Scheme.Name, SessionTokens.DueAt(issuedAt, expiresAt, Options.RefreshBeforeExpiration));
+                // Also marks the session for automatic refresh (Tokens/RefreshingCookieEvents) and says when it is due.
+                SessionTokens.StoreSignIn(properties, Scheme.Name, SessionTokens.FromResponse(tokens, TimeProvider.GetUtcNow()), Options.RefreshBeforeExpiration);
             }
 
             var ticket = await CreateTicketAsync(identity, properties, tokens);
@@ -250,6 +254,51 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     /// <inheritdoc />
     protected override string FormatScope(IEnumerable<string> scopes) => string.Join(' ', scopes);
 
+    /// <summary>
+    /// Finds the sign-in that an answer without <c>state</c> belongs to. Nothing in that answer names it, so when this
+    /// browser has exactly one sign-in under way it is that one (its correlation cookie is checked and spent); when
+    /// it has several (tabs), none is guessed and none is disturbed: the answer keeps only the return URL they share,
+    /// if they share one, and each goes on or expires by itself.
+    /// </summary>
+    private AuthenticationProperties TakePendingSignIn()
+    {
+        var cookieOptions = Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow());
+        var pending = new List<(string Cookie, AuthenticationProperties Properties)>();
+        foreach (var (name, value) in Request.Cookies)
+        {
+            if (!name.StartsWith(PendingStatePrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var properties = Options.StateDataFormat.Unprotect(value);
+            if (properties is not null && properties.Items.TryGetValue(CorrelationProperty, out var id) && id is not null &&
+                Request.Cookies.ContainsKey(Options.CorrelationCookie.Name + id))
+            {
+                pending.Add((name, properties));
+            }
+            else
+            {
+                // Its sign-in is over (its correlation cookie expired or was spent): only clutter.
+                Response.Cookies.Delete(name, cookieOptions);
+            }
+        }
+
+        if (pending.Count == 1)
+        {
+            Response.Cookies.Delete(pending[0].Cookie, cookieOptions);
+            return ValidateCorrelationId(pending[0].Properties) ? pending[0].Properties : new AuthenticationProperties();
+        }
+
+        var returnUrls = pending.Select(p => p.Properties.RedirectUri).Distinct(StringComparer.Ordinal).ToArray();
+        if (pending.Count > 1)
+        {
+            Log.AmbiguousAnswerWithoutState(Logger, pending.Count);
+        }
+
+        return new AuthenticationProperties { RedirectUri = returnUrls.Length == 1 ? returnUrls[0] : null };
+    }
+
     private async Task<HandleRequestResult> AccessDeniedAsync(AuthenticationProperties properties, StringValues error, StringValues description)
     {
         var result = await HandleAccessDeniedErrorAsync(properties);
@@ -275,27 +324,6 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         return exception;
     }
 
-    private static List<AuthenticationToken> TokensToSave(OAuthTokenResponse tokens, DateTimeOffset? expiresAt)
-    {
-        var saved = new List<AuthenticationToken> { new() { Name = "access_token", Value = tokens.AccessToken! } };
-        if (!string.IsNullOrEmpty(tokens.RefreshToken))
-        {
-            saved.Add(new() { Name = "refresh_token", Value = tokens.RefreshToken });
-        }
-
-        if (!string.IsNullOrEmpty(tokens.TokenType))
-        {
-            saved.Add(new() { Name = "token_type", Value = tokens.TokenType });
-        }
-
-        if (expiresAt is { } expiry)
-        {
-            saved.Add(new() { Name = "expires_at", Value = expiry.ToString("o", CultureInfo.InvariantCulture) });
-        }
-
-        return saved;
-    }
-
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Debug, "Redirecting to the Wikimedia authorization endpoint {Endpoint} (PKCE: {UsePkce}, scope: '{Scope}').")]
@@ -303,6 +331,12 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         [LoggerMessage(2, LogLevel.Information, "Wikimedia returned '{Error}' without state: the user cancelled on the consent page. Treating it as access denied.")]
         public static partial void AuthorizationDeniedWithoutState(ILogger logger, string error);
+
+        [LoggerMessage(7, LogLevel.Warning, "Wikimedia returned the error '{Error}' without state; the sign-in failed.")]
+        public static partial void AuthorizationErrorWithoutState(ILogger logger, string error);
+
+        [LoggerMessage(8, LogLevel.Information, "An answer without state came while {Count} sign-ins were under way in this browser; none of them was ended.")]
+        public static partial void AmbiguousAnswerWithoutState(ILogger logger, int count);
 
         [LoggerMessage(3, LogLevel.Warning, "The Wikimedia callback's state was {Problem}; the sign-in cannot continue.")]
         public static partial void InvalidState(ILogger logger, string problem);

@@ -45,8 +45,33 @@ public class WikimediaAuthenticationOptions : OAuthOptions
         ClaimActions.Add(new RegistrationDateClaimAction());
         ClaimActions.Add(new BooleanClaimAction(Claims.Blocked, "blocked"));
         ClaimActions.Add(new BooleanClaimAction(Claims.ConfirmedEmail, "confirmed_email"));
-        ClaimActions.MapJsonKey(Claims.Right, "rights");
+
+        // Rights and grants are not claims by default: each is about 84 bytes of cookie, and an administrator has
+        // 150 rights or more, which would take the cookie past proxies' header limits (docs/configuration.md shows
+        // how to opt in, and what it costs).
+    }
+
+    /// <summary>
+    /// Adds the <c>urn:wikimedia:grant</c> claims (one per grant of the consumer, usually a handful) to the
+    /// identity. Opt-in: each makes the cookie larger.
+    /// </summary>
+    /// <returns>These options.</returns>
+    public WikimediaAuthenticationOptions MapGrantClaims()
+    {
         ClaimActions.MapJsonKey(Claims.Grant, "grants");
+        return this;
+    }
+
+    /// <summary>
+    /// Adds the <c>urn:wikimedia:right</c> claims (one per user right the token allows) to the identity. Opt-in, and
+    /// best with server-side sessions: an administrator's 150 or more rights make a cookie of about 13 KB, over
+    /// the 8 KB header limit of common reverse proxies.
+    /// </summary>
+    /// <returns>These options.</returns>
+    public WikimediaAuthenticationOptions MapRightClaims()
+    {
+        ClaimActions.MapJsonKey(Claims.Right, "rights");
+        return this;
     }
 
     /// <summary>

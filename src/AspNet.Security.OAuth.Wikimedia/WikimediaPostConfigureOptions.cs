@@ -43,11 +43,32 @@ public class WikimediaPostConfigureOptions(IHostEnvironment? environment = null)
         }
 
         // OAuthPostConfigureOptions runs after this and only creates a backchannel when none is set. This one
-        // recycles pooled connections so that DNS changes are seen, which a long-lived HttpClient otherwise misses.
-        options.Backchannel ??= new HttpClient(options.BackchannelHttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+        // recycles pooled connections so that DNS changes are seen, which a long-lived HttpClient otherwise misses,
+        // and never follows a redirect: a 307 or 308 would post the client secret, the code, the PKCE verifier or
+        // the refresh token again to whatever host it names (RFC 9700 section 4.11). A handler the app supplies
+        // is told the same; WikimediaBackchannel refuses an answer that came from anywhere else.
+        var handler = options.BackchannelHttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+        NoRedirects(handler);
+        options.Backchannel ??= new HttpClient(handler)
         {
             Timeout = options.BackchannelTimeout,
             MaxResponseContentBufferSize = MaxResponseContentBufferSize,
         };
+    }
+
+    private static void NoRedirects(HttpMessageHandler handler)
+    {
+        switch (handler)
+        {
+            case SocketsHttpHandler sockets when sockets.AllowAutoRedirect:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler client when client.AllowAutoRedirect:
+                client.AllowAutoRedirect = false;
+                break;
+            case DelegatingHandler { InnerHandler: { } inner }:
+                NoRedirects(inner);
+                break;
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using BenchmarkDotNet.Attributes;
@@ -93,16 +92,18 @@ public class AuthenticatedRequestBenchmarks
         context.Request.Host = new HostString("bench.example");
         var now = DateTimeOffset.UtcNow;
         var properties = new AuthenticationProperties();
-        properties.StoreTokens(
-        [
-            new() { Name = "access_token", Value = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + new string('a', 900) },
-            new() { Name = "refresh_token", Value = "def50200" + new string('b', 600) },
-            new() { Name = "token_type", Value = "Bearer" },
-            new() { Name = "expires_at", Value = now.AddHours(4).ToString("o", CultureInfo.InvariantCulture) },
-        ]);
-        if (wikimediaSession)
+        var tokens = new WikimediaTokenRefreshResult
         {
-            SessionTokens.WriteState(properties, WikimediaAuthenticationDefaults.AuthenticationScheme, SessionTokens.DueAt(now, now.AddHours(4), TimeSpan.FromMinutes(5)));
+            AccessToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + new string('a', 900),
+            RefreshToken = "def50200" + new string('b', 600),
+            TokenType = "Bearer",
+            IssuedAt = now,
+            ExpiresAt = now.AddHours(4),
+        };
+        SessionTokens.StoreSignIn(properties, WikimediaAuthenticationDefaults.AuthenticationScheme, tokens, TimeSpan.FromMinutes(5));
+        if (!wikimediaSession)
+        {
+            properties.Items.Remove(SessionState.Item);
         }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "12345678"), new Claim(ClaimTypes.Name, "Example User")], "Wikimedia");

@@ -18,7 +18,7 @@ public sealed class SampleServer : WebApplicationFactory<Program>
         StartServer();
     }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     public Uri BaseAddress => ClientOptions.BaseAddress;
 
@@ -28,7 +28,8 @@ public sealed class SampleServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        // The emulator stands in for Wikimedia only in Development (sample-webapp/EmulatorSetup.cs).
+        builder.UseEnvironment("Development");
         builder.UseSetting("Authentication:Schemes:Wikimedia:ClientId", "");
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Time));
     }

@@ -68,7 +68,7 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
     {
         var now = Now;
         var access = CreateJwt(client, user, scopes, now);
-        var refresh = withRefreshToken && user is not null ? "def50200" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(192)) : null;
+        var refresh = withRefreshToken && user is not null ? "def50200" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(346)) : null;
         lock (_gate)
         {
             _accessTokens[access] = new IssuedAccessToken(client.ClientId, user, scopes, now + options.AccessTokenLifetime);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -15,17 +14,24 @@ public class WikimediaApiClient
     private readonly HttpClient _http;
     private readonly IOptionsMonitor<WikimediaAuthenticationOptions> _authenticationOptions;
     private readonly IOptionsMonitor<WikimediaApiOptions> _apiOptions;
+    private readonly TimeProvider _time;
 
     /// <summary>Initializes a new <see cref="WikimediaApiClient"/>.</summary>
     /// <param name="http">A client whose base address is the API and whose handlers include <see cref="WikimediaBearerTokenHandler"/>.</param>
     /// <param name="authenticationOptions">The Wikimedia scheme's options, for the profile endpoint.</param>
     /// <param name="apiOptions">The API options.</param>
-    public WikimediaApiClient(HttpClient http, IOptionsMonitor<WikimediaAuthenticationOptions> authenticationOptions, IOptionsMonitor<WikimediaApiOptions> apiOptions)
+    /// <param name="time">The clock that an HTTP-date <c>Retry-After</c> is read against.</param>
+    public WikimediaApiClient(
+        HttpClient http, IOptionsMonitor<WikimediaAuthenticationOptions> authenticationOptions, IOptionsMonitor<WikimediaApiOptions> apiOptions, TimeProvider time)
     {
         _http = http;
         _authenticationOptions = authenticationOptions;
         _apiOptions = apiOptions;
+        _time = time;
     }
+
+    /// <summary>The largest answer read: page metadata and search results are a few KB.</summary>
+    internal const int MaxResponseContentBufferSize = 4 * 1024 * 1024;
 
     /// <summary>Gets a page's metadata: <c>core/v1/{project}/{language}/page/{title}/bare</c>.</summary>
     /// <param name="project">The project, for example <c>wikipedia</c>.</param>
@@ -67,23 +73,32 @@ public class WikimediaApiClient
             return new WikimediaApiResult<WikimediaProfile> { Status = raw.Status, StatusCode = raw.StatusCode, RetryAfter = raw.RetryAfter, TokenError = raw.TokenError, Message = raw.Message };
         }
 
+        // Field by field, tolerating wrong types: a field that is not what Wikimedia documents is left out, never
+        // an exception (sub is a string today and was a number before December 2024).
         var profile = raw.Value;
-        static string[] Strings(JsonElement e, string name)
-            => e.TryGetProperty(name, out var a) && a.ValueKind == JsonValueKind.Array
-                ? a.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).Where(v => v != "*").ToArray()
-                : [];
+        if (profile.ValueKind != JsonValueKind.Object ||
+            !profile.TryGetProperty("sub", out var sub) || sub.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
+        {
+            return Failure<WikimediaProfile>(WikimediaApiStatus.Failed, raw.StatusCode, "The Wikimedia profile endpoint answered without a 'sub' string or number.");
+        }
+
         return new WikimediaApiResult<WikimediaProfile>
         {
             Status = WikimediaApiStatus.Success,
             StatusCode = raw.StatusCode,
             Value = new WikimediaProfile(
-                profile.TryGetProperty("sub", out var sub) ? sub.ToString() : "",
+                sub.ToString(),
                 profile.TryGetProperty("username", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
-                profile.TryGetProperty("editcount", out var edits) && edits.TryGetInt64(out var count) ? count : null,
+                profile.TryGetProperty("editcount", out var edits) && edits.ValueKind == JsonValueKind.Number && edits.TryGetInt64(out var count) ? count : null,
                 Strings(profile, "groups"),
                 Strings(profile, "grants"),
                 profile.TryGetProperty("blocked", out var blocked) && blocked.ValueKind == JsonValueKind.True),
         };
+
+        static string[] Strings(JsonElement e, string name)
+            => e.TryGetProperty(name, out var a) && a.ValueKind == JsonValueKind.Array
+                ? a.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).Where(v => v != "*").ToArray()
+                : [];
     }
 
     private async Task<WikimediaApiResult<T>> GetAsync<T>(string uri, CancellationToken cancellationToken)
@@ -96,7 +111,7 @@ public class WikimediaApiClient
         }
         catch (HttpRequestException ex)
         {
-            return Failure<T>(WikimediaApiStatus.Failed, null, $"The Wikimedia API could not be reached: {ex.Message}");
+            return Failure<T>(WikimediaApiStatus.Failed, null, $"The Wikimedia API could not be reached or its answer could not be read: {ex.Message}");
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -122,14 +137,17 @@ public class WikimediaApiClient
             if (status != WikimediaApiStatus.Success)
             {
                 var retryAfter = response.Headers.RetryAfter is { } header
-                    ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+                    ? header.Delta ?? (header.Date is { } date ? Max(date - _time.GetUtcNow(), TimeSpan.Zero) : null)
                     : null;
                 return Failure<T>(status, response.StatusCode, $"The Wikimedia API answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.") with { RetryAfter = retryAfter };
             }
 
             try
             {
-                var value = await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
+                // JSON is UTF-8 (RFC 8259 section 8.1) whatever charset the header names, so the bytes are parsed as
+                // they are: an unknown or wrong charset is not a failure.
+                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                var value = body.Length == 0 ? default : JsonSerializer.Deserialize<T>(body, Json);
                 return value is null
                     ? Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, "The Wikimedia API answered with an empty body.")
                     : new WikimediaApiResult<T> { Status = WikimediaApiStatus.Success, StatusCode = response.StatusCode, Value = value };
@@ -138,8 +156,14 @@ public class WikimediaApiClient
             {
                 return Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, $"The Wikimedia API answered with a body that is not the expected JSON: {ex.Message}");
             }
+            catch (HttpRequestException ex)
+            {
+                return Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, $"The Wikimedia API's answer could not be read: {ex.Message}");
+            }
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static WikimediaApiResult<T> Failure<T>(WikimediaApiStatus status, HttpStatusCode? code, string message)
         => new() { Status = status, StatusCode = code, Message = message };

@@ -21,6 +21,7 @@ public static class WikimediaApiClientExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddHttpContextAccessor();
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddTransient<WikimediaBearerTokenHandler>();
         var options = services.AddOptions<WikimediaApiOptions>().BindConfiguration(WikimediaApiOptions.ConfigurationSection);
         if (configure is not null)
@@ -33,6 +34,8 @@ public static class WikimediaApiClientExtensions
                 var api = provider.GetRequiredService<IOptionsMonitor<WikimediaApiOptions>>().CurrentValue;
                 client.BaseAddress = api.BaseAddress;
                 client.Timeout = api.Timeout;
+                // A huge answer is a failed result, not a process that buffers it.
+                client.MaxResponseContentBufferSize = WikimediaApiClient.MaxResponseContentBufferSize;
             })
             .AddWikimediaUserToken();
     }

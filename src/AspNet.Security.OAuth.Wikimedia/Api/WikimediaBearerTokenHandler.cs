@@ -72,6 +72,8 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
             await request.Content.LoadIntoBufferAsync(cancellationToken);
         }
 
+        // A redirect followed below this handler rewrites the request's URI; the retry must go where the app sent it.
+        var target = request.RequestUri;
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
@@ -79,8 +81,9 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
             return response;
         }
 
-        // The server rejects tokens our clock still thinks valid (no leeway, revocation at rotation): refresh once.
-        var refreshed = await _tokens.GetAccessTokenAsync(context!, forceRefresh: true, cancellationToken);
+        // The server rejects tokens our clock still thinks valid (no leeway, revocation at rotation): refresh once,
+        // unless another request already did (then the current token is used) or did so within the last minute.
+        var refreshed = await _tokens.GetAccessTokenAfterRejectionAsync(context!, token.AccessToken!, cancellationToken);
         if (!refreshed.Succeeded || refreshed.AccessToken == token.AccessToken)
         {
             Log.StillUnauthorized(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path), refreshed.Error);
@@ -89,6 +92,7 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
 
         response.Dispose();
         Log.RetryingAfterRefresh(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path));
+        request.RequestUri = target;
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", refreshed.AccessToken);
         return await base.SendAsync(request, cancellationToken);
     }

@@ -24,9 +24,11 @@ internal static class WikimediaBackchannel
     public static async Task<HttpResponseMessage> SendAsync(
         HttpClient backchannel, HttpRequestMessage request, string endpointName, CancellationToken cancellationToken)
     {
+        var endpoint = request.RequestUri;
+        HttpResponseMessage response;
         try
         {
-            return await backchannel.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            response = await backchannel.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
@@ -40,6 +42,28 @@ internal static class WikimediaBackchannel
                 $"The Wikimedia {endpointName} endpoint ({Describe(request)}) did not answer within {backchannel.Timeout.TotalSeconds:0.#} s.",
                 ex, error: null, statusCode: null, isTransient: true);
         }
+
+        // A backchannel the app supplied may follow redirects despite WikimediaPostConfigureOptions: an answer from
+        // another address is refused, so that a redirect is a failure whichever way it was handled.
+        if (response.RequestMessage?.RequestUri is { } answered && answered != endpoint)
+        {
+            var status = (int)response.StatusCode;
+            response.Dispose();
+            throw new BackchannelException(
+                $"The Wikimedia {endpointName} endpoint ({endpoint!.GetLeftPart(UriPartial.Path)}) redirected to another address, which the backchannel must not follow.",
+                null, error: null, status, isTransient: false);
+        }
+
+        if ((int)response.StatusCode is >= 300 and < 400)
+        {
+            var status = (int)response.StatusCode;
+            response.Dispose();
+            throw new BackchannelException(
+                $"The Wikimedia {endpointName} endpoint ({endpoint!.GetLeftPart(UriPartial.Path)}) answered HTTP {status} (a redirect), which the backchannel does not follow: check the endpoint's address.",
+                null, error: null, status, isTransient: false);
+        }
+
+        return response;
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication.OAuth;
 
 namespace AspNet.Security.OAuth.Wikimedia.Protocol;
@@ -85,9 +85,12 @@ internal static class WikimediaTokenEndpoint
             return "refresh_token is not a string";
         }
 
-        if (root.TryGetProperty("expires_in", out var expires) &&
-            !(expires.ValueKind == JsonValueKind.Number && expires.TryGetDouble(out var seconds) && seconds > 0) &&
-            !(expires.ValueKind == JsonValueKind.String && int.TryParse(expires.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        // The number 3600 and the string "3600" are the same answer (some servers quote it), and so are 0 and "0":
+        // a token that expired when issued is unusable. Positive values are clamped later (SessionTokens.Lifetime).
+        if (root.TryGetProperty("expires_in", out var expires) && expires.ValueKind != JsonValueKind.Null &&
+            !(expires.ValueKind is JsonValueKind.Number or JsonValueKind.String &&
+              SessionTokens.TryParseSeconds(expires.ValueKind == JsonValueKind.String ? expires.GetString() : expires.GetRawText(), out var seconds) &&
+              seconds > 0))
         {
             return "expires_in is not a positive number";
         }

@@ -1,22 +1,36 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 
 /// <summary>
 /// Wires automatic refresh into every cookie scheme, after the app configured it, so that the app needs no code:
-/// the app's events are wrapped, not replaced. Only sessions signed in by a Wikimedia scheme are refreshed.
+/// the app's events are wrapped, not replaced, and so is its ticket format, so that no cookie is written with
+/// tokens older than the newest known for its session. Only sessions signed in by a Wikimedia scheme are touched.
 /// </summary>
-internal sealed class CookieRefreshPostConfigure(TimeProvider time) : IPostConfigureOptions<CookieAuthenticationOptions>
+internal sealed class CookieRefreshPostConfigure(
+    TimeProvider time, RotationLedger ledger, IDataProtectionProvider dataProtection, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions)
+    : IPostConfigureOptions<CookieAuthenticationOptions>
 {
     public void PostConfigure(string? name, CookieAuthenticationOptions options)
     {
-        if (options.Events is RefreshingCookieEvents)
+        if (options.Events is not RefreshingCookieEvents)
         {
-            return;
+            options.Events = new RefreshingCookieEvents(options.Events ?? new CookieAuthenticationEvents(), options.EventsType, time, ledger);
+            options.EventsType = null;
         }
 
-        options.Events = new RefreshingCookieEvents(options.Events ?? new CookieAuthenticationEvents(), options.EventsType, time);
-        options.EventsType = null;
+        if (options.TicketDataFormat is not NewestTokensTicketFormat)
+        {
+            // The cookie handler's own post-configuration creates this format when it runs first; when this runs
+            // first, it is created the same way (same purposes), so cookies stay readable either way.
+            options.TicketDataFormat = new NewestTokensTicketFormat(
+                options.TicketDataFormat ?? new TicketDataFormat((options.DataProtectionProvider ?? dataProtection).CreateProtector(
+                    "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", name ?? "", "v2")),
+                ledger,
+                wikimediaOptions);
+        }
     }
 }

@@ -7,6 +7,10 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// waits for it; a success is remembered for <see cref="SuccessRetention"/> so that requests still carrying the
 /// pre-refresh cookie get the rotated tokens instead of spending the revoked refresh token.
 /// </summary>
+/// <remarks>
+/// Completion is recorded by the refresh itself, not by its waiters, so an entry whose every waiter went away
+/// (the browser closed the connection) is still forgotten in time. A failed or faulted refresh is forgotten at once.
+/// </remarks>
 internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, WikimediaTokenMetrics metrics) : IWikimediaTokenRefreshCoordinator
 {
     /// <summary>How long a success is remembered: longer than any request in flight when it completed.</summary>
@@ -15,36 +19,35 @@ internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, Wikime
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _nextPurgeTicks;
 
+    /// <summary>How many refreshes are in flight or remembered (for tests of the memory bound).</summary>
+    public int Count => _entries.Count;
+
     public async Task<WikimediaTokenRefreshResult> RefreshAsync(
         string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken)
     {
-        PurgeOccasionally();
+        Purge(force: false);
         var created = new Entry(refresh);
         var entry = _entries.GetOrAdd(sessionKey, created);
         if (entry != created)
         {
             metrics.Coalesced();
         }
-
-        var result = await entry.Run().WaitAsync(cancellationToken);
-        if (result.Succeeded)
-        {
-            entry.CompletedAt ??= time.GetUtcNow();
-        }
         else
         {
-            // Failures are shared only while in flight: the next request may try again (after the session's back-off).
-            _entries.TryRemove(new KeyValuePair<string, Entry>(sessionKey, entry));
+            _ = entry.Start().ContinueWith(
+                (task, state) => Completed(sessionKey, (Entry)state!, task),
+                entry, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        return result;
+        return await entry.Start().WaitAsync(cancellationToken);
     }
 
-    private void PurgeOccasionally()
+    /// <summary>Drops the successes older than <see cref="SuccessRetention"/>; at most every 30 s unless forced.</summary>
+    internal void Purge(bool force)
     {
         var now = time.GetUtcNow();
         var next = Interlocked.Read(ref _nextPurgeTicks);
-        if (now.UtcTicks < next || Interlocked.CompareExchange(ref _nextPurgeTicks, (now + TimeSpan.FromSeconds(30)).UtcTicks, next) != next)
+        if (!force && (now.UtcTicks < next || Interlocked.CompareExchange(ref _nextPurgeTicks, (now + TimeSpan.FromSeconds(30)).UtcTicks, next) != next))
         {
             return;
         }
@@ -58,13 +61,33 @@ internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, Wikime
         }
     }
 
+    private void Completed(string sessionKey, Entry entry, Task<WikimediaTokenRefreshResult> task)
+    {
+        if (task.IsCompletedSuccessfully && task.Result.Succeeded)
+        {
+            entry.CompletedAt = time.GetUtcNow();
+        }
+        else
+        {
+            // Failures are shared only while in flight: the next request may try again (after the session's back-off).
+            _entries.TryRemove(new KeyValuePair<string, Entry>(sessionKey, entry));
+        }
+    }
+
     /// <summary>One refresh, started by the first caller only; never cancelled by a waiter going away.</summary>
     private sealed class Entry(Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh)
     {
-        private readonly Lazy<Task<WikimediaTokenRefreshResult>> _task = new(() => refresh(CancellationToken.None));
+        private readonly Lazy<Task<WikimediaTokenRefreshResult>> _task = new(() => Task.Run(() => refresh(CancellationToken.None)));
 
-        public DateTimeOffset? CompletedAt { get; set; }
+        private long _completedTicks;
 
-        public Task<WikimediaTokenRefreshResult> Run() => _task.Value;
+        /// <summary>When the refresh succeeded; written by the refresh's continuation, read by purges on other threads.</summary>
+        public DateTimeOffset? CompletedAt
+        {
+            get => Interlocked.Read(ref _completedTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+            set => Interlocked.Exchange(ref _completedTicks, value?.UtcTicks ?? 0);
+        }
+
+        public Task<WikimediaTokenRefreshResult> Start() => _task.Value;
     }
 }

@@ -10,13 +10,15 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// events: its <see cref="CookieAuthenticationOptions.Events"/> instance, or the <see cref="AuthenticationSchemeOptions.EventsType"/>
 /// it registered, resolved per request as the cookie handler would.
 /// </summary>
-internal sealed class RefreshingCookieEvents(CookieAuthenticationEvents appEvents, Type? appEventsType, TimeProvider time) : CookieAuthenticationEvents
+internal sealed class RefreshingCookieEvents(CookieAuthenticationEvents appEvents, Type? appEventsType, TimeProvider time, RotationLedger ledger) : CookieAuthenticationEvents
 {
     public override Task ValidatePrincipal(CookieValidatePrincipalContext context)
     {
         // This runs on every authenticated request: the common case (no Wikimedia session, or a token that is not
-        // due) costs one item lookup and one integer parse, and no allocation.
-        return context.Principal is not null && SessionTokens.TryReadState(context.Properties, out _, out var nextCheck) && time.GetUtcNow() >= nextCheck
+        // due and not superseded) costs two item lookups and one integer parse, and no allocation.
+        return context.Principal is not null &&
+               SessionState.TryReadNextCheck(context.Properties, out var nextCheck) &&
+               (time.GetUtcNow() >= nextCheck || ledger.HasNewer(context.Properties))
             ? RefreshThenValidateAsync(context)
             : App(context.HttpContext).ValidatePrincipal(context);
     }

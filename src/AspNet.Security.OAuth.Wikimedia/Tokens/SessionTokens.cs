@@ -7,68 +7,58 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 
 /// <summary>
 /// Reads and writes what the session keeps about its tokens in <see cref="AuthenticationProperties"/> (so in the
-/// cookie, or in the server-side ticket store): the tokens themselves, and a little bookkeeping for refresh.
+/// cookie, or in the server-side ticket store): the tokens themselves, and the <see cref="SessionState"/> of refresh.
+/// The one writer of saved tokens, for sign-in and refresh alike.
 /// </summary>
-/// <remarks>
-/// The refresh check runs on every authenticated request, so its state is one compact item that answers
-/// "nothing to do" with one lookup and one integer parse: <c>{next check, Unix ms}|{scheme}</c>.
-/// </remarks>
 internal static class SessionTokens
 {
-    /// <summary>When to look at the tokens next, and which Wikimedia scheme issued them; marks a refreshable session.</summary>
-    public const string StateItem = ".wikimedia";
-
     /// <summary>When the tokens were last refreshed (ISO 8601); absent until the first refresh.</summary>
     public const string RefreshedAtItem = ".wikimedia.refreshed";
 
     /// <summary>How many refreshes in a row failed; while present, the next check time is a back-off.</summary>
     public const string FailuresItem = ".wikimedia.failures";
 
-    /// <summary>The next-check time of a session whose refresh the server refused for good.</summary>
-    public static readonly DateTimeOffset Never = DateTimeOffset.MaxValue;
+    /// <summary>The lifetime assumed when a token answer has no <c>expires_in</c>: one hour, the shortest that
+    /// MediaWiki servers issue (docs/protocol.md), so that such a token is refreshed before it can have expired.</summary>
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(1);
 
-    public static bool TryReadState(AuthenticationProperties properties, out string scheme, out DateTimeOffset nextCheck)
+    /// <summary>The shortest lifetime believed: a shorter <c>expires_in</c> would make every request refresh.</summary>
+    public static readonly TimeSpan MinimumLifetime = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest lifetime believed: Wikimedia issues 4 hours; a day covers any sane server, and an absurd
+    /// <c>expires_in</c> (milliseconds since the epoch, say) only makes the refresh come earlier than it says.</summary>
+    public static readonly TimeSpan MaximumLifetime = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The lifetime that <paramref name="expiresIn"/> (seconds, as a JSON number or string) stands for, clamped to
+    /// [<see cref="MinimumLifetime"/>, <see cref="MaximumLifetime"/>]; <see cref="DefaultLifetime"/> when absent.
+    /// Non-positive values are refused earlier, by the token endpoint client.
+    /// </summary>
+    public static TimeSpan Lifetime(string? expiresIn)
     {
-        scheme = "";
-        nextCheck = default;
-        if (!properties.Items.TryGetValue(StateItem, out var state) || state is null)
+        if (!TryParseSeconds(expiresIn, out var seconds))
         {
-            return false;
+            return DefaultLifetime;
         }
 
-        var separator = state.IndexOf('|', StringComparison.Ordinal);
-        if (separator <= 0 || !long.TryParse(state.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds))
-        {
-            return false;
-        }
-
-        scheme = state[(separator + 1)..];
-        nextCheck = milliseconds >= Never.ToUnixTimeMilliseconds() ? Never : DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
-        return true;
+        return seconds >= MaximumLifetime.TotalSeconds ? MaximumLifetime
+            : seconds <= MinimumLifetime.TotalSeconds ? MinimumLifetime
+            : TimeSpan.FromSeconds(seconds);
     }
 
-    public static void WriteState(AuthenticationProperties properties, string scheme, DateTimeOffset nextCheck)
-        => properties.Items[StateItem] = nextCheck.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "|" + scheme;
+    /// <summary>Parses <c>expires_in</c>: a finite number of seconds, from a JSON number or a string.</summary>
+    public static bool TryParseSeconds(string? expiresIn, out double seconds)
+        => double.TryParse(expiresIn, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) && double.IsFinite(seconds);
 
     /// <summary>
     /// When a token issued at <paramref name="issuedAt"/> is due: <paramref name="lead"/> before it expires, but never
     /// earlier than half-way through its lifetime, so that short-lived tokens are not refreshed on every request.
     /// </summary>
-    public static DateTimeOffset DueAt(DateTimeOffset issuedAt, DateTimeOffset? expiresAt, TimeSpan lead)
+    public static DateTimeOffset DueAt(DateTimeOffset issuedAt, DateTimeOffset expiresAt, TimeSpan lead)
     {
-        if (expiresAt is not { } expiry)
-        {
-            return Never;
-        }
-
-        var half = (expiry - issuedAt) / 2;
-        return expiry - (lead < half ? lead : half);
+        var half = (expiresAt - issuedAt) / 2;
+        return expiresAt - (lead < half ? lead : half);
     }
-
-    /// <summary>When a token issued at <paramref name="issuedAt"/> expires, from the token response's <c>expires_in</c>
-    /// (never the JWT's <c>exp</c>: wikimedia-oauth2.md section 5); null when the server sent none.</summary>
-    public static DateTimeOffset? ExpiresAt(DateTimeOffset issuedAt, string? expiresIn)
-        => double.TryParse(expiresIn, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? issuedAt.AddSeconds(seconds) : null;
 
     public static DateTimeOffset? ExpiresAt(AuthenticationProperties properties)
         => DateTimeOffset.TryParse(properties.GetTokenValue("expires_at"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time)
@@ -81,8 +71,32 @@ internal static class SessionTokens
             ? time
             : null;
 
-    /// <summary>Replaces the stored tokens with the refreshed ones, keeping the old refresh token when none came back.</summary>
-    public static void Store(AuthenticationProperties properties, string scheme, WikimediaTokenRefreshResult result, TimeSpan lead)
+    /// <summary>The tokens of a successful token answer, issued now.</summary>
+    public static WikimediaTokenRefreshResult FromResponse(Microsoft.AspNetCore.Authentication.OAuth.OAuthTokenResponse tokens, DateTimeOffset issuedAt)
+        => new()
+        {
+            AccessToken = tokens.AccessToken,
+            RefreshToken = tokens.RefreshToken,
+            TokenType = tokens.TokenType,
+            IssuedAt = issuedAt,
+            ExpiresAt = issuedAt + Lifetime(tokens.ExpiresIn),
+        };
+
+    /// <summary>Stores the tokens of a new session and marks it for automatic refresh.</summary>
+    public static void StoreSignIn(AuthenticationProperties properties, string scheme, WikimediaTokenRefreshResult tokens, TimeSpan lead)
+    {
+        var sessionId = Base64UrlTextEncoder.Encode(RandomNumberGenerator.GetBytes(12));
+        Store(properties, tokens, new SessionState(default, tokens.IssuedAt, 0, sessionId, scheme), lead);
+    }
+
+    /// <summary>Stores rotated tokens of generation <paramref name="generation"/>, keeping the old refresh token when none came back.</summary>
+    public static void StoreRefresh(AuthenticationProperties properties, SessionState state, WikimediaTokenRefreshResult tokens, int generation, TimeSpan lead)
+    {
+        Store(properties, tokens, state with { Generation = generation, IssuedAt = tokens.IssuedAt }, lead);
+        properties.Items[RefreshedAtItem] = tokens.IssuedAt.ToString("o", CultureInfo.InvariantCulture);
+    }
+
+    private static void Store(AuthenticationProperties properties, WikimediaTokenRefreshResult result, SessionState state, TimeSpan lead)
     {
         var tokens = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
         tokens["access_token"] = result.AccessToken!;
@@ -96,19 +110,11 @@ internal static class SessionTokens
             tokens["token_type"] = result.TokenType;
         }
 
-        if (result.ExpiresAt is { } expiresAt)
-        {
-            tokens["expires_at"] = expiresAt.ToString("o", CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            tokens.Remove("expires_at");
-        }
-
+        var expiresAt = result.ExpiresAt ?? result.IssuedAt + DefaultLifetime;
+        tokens["expires_at"] = expiresAt.ToString("o", CultureInfo.InvariantCulture);
         properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
-        properties.Items[RefreshedAtItem] = result.IssuedAt.ToString("o", CultureInfo.InvariantCulture);
         properties.Items.Remove(FailuresItem);
-        WriteState(properties, scheme, DueAt(result.IssuedAt, result.ExpiresAt, lead));
+        (state with { NextCheck = DueAt(result.IssuedAt, expiresAt, lead) }).WriteTo(properties);
     }
 
     /// <summary>A key for the refresh token being spent that reveals nothing of it: a truncated SHA-256.</summary>

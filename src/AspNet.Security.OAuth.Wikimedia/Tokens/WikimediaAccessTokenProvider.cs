@@ -11,9 +11,21 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresher refresher, TimeProvider time, ILogger<WikimediaAccessTokenProvider> logger)
     : IWikimediaAccessTokenProvider
 {
-    public async Task<WikimediaAccessTokenResult> GetAccessTokenAsync(HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default)
+    public Task<WikimediaAccessTokenResult> GetAccessTokenAsync(HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return GetAsync(context, forceRefresh, rejectedAccessToken: null, cancellationToken);
+    }
+
+    public Task<WikimediaAccessTokenResult> GetAccessTokenAfterRejectionAsync(HttpContext context, string rejectedAccessToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrEmpty(rejectedAccessToken);
+        return GetAsync(context, forceRefresh: true, rejectedAccessToken, cancellationToken);
+    }
+
+    private async Task<WikimediaAccessTokenResult> GetAsync(HttpContext context, bool forceRefresh, string? rejectedAccessToken, CancellationToken cancellationToken)
+    {
         var authentication = await context.AuthenticateAsync();
         if (!authentication.Succeeded || authentication.Properties is not { } properties)
         {
@@ -23,7 +35,7 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
         if (forceRefresh)
         {
             var scheme = authentication.Ticket.AuthenticationScheme;
-            switch (await refresher.EnsureFreshAsync(context, authentication.Principal, properties, force: true, cancellationToken))
+            switch (await refresher.EnsureFreshAsync(context, authentication.Principal, properties, force: true, cancellationToken, rejectedAccessToken))
             {
                 case RefreshDecision.SignOut:
                     await context.SignOutAsync(scheme);

@@ -30,60 +30,91 @@ internal sealed partial class WikimediaTokenRefresher(
     IOptionsMonitor<WikimediaAuthenticationOptions> optionsMonitor,
     IAuthenticationSchemeProvider schemes,
     IWikimediaTokenRefreshCoordinator coordinator,
+    RotationLedger ledger,
     WikimediaTokenMetrics metrics,
     TimeProvider time,
     ILogger<WikimediaTokenRefresher> logger)
 {
+    /// <summary>
+    /// The shortest time between two forced refreshes of a session: an API that keeps answering 401 (a missing
+    /// grant, a revoked app) must not make every call rotate the tokens, which would also revoke the access token
+    /// that the session's other requests are using.
+    /// </summary>
+    public static readonly TimeSpan ForcedRefreshInterval = TimeSpan.FromMinutes(1);
+
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(5);
     private int _publicConsumerWarned;
 
     /// <summary>
-    /// Checks the session's tokens and refreshes them when due (or when <paramref name="force"/> is set, after the
-    /// API refused the token). Changes <paramref name="properties"/> in place.
+    /// Checks the session's tokens: adopts newer ones this process already obtained for the session, and refreshes
+    /// them when due, or when <paramref name="force"/> is set (the API refused <paramref name="rejectedAccessToken"/>).
+    /// Changes <paramref name="properties"/> in place.
     /// </summary>
     public async Task<RefreshDecision> EnsureFreshAsync(
-        HttpContext context, ClaimsPrincipal principal, AuthenticationProperties properties, bool force, CancellationToken cancellationToken)
+        HttpContext context, ClaimsPrincipal principal, AuthenticationProperties properties, bool force, CancellationToken cancellationToken,
+        string? rejectedAccessToken = null)
     {
-        if (!SessionTokens.TryReadState(properties, out var schemeName, out var nextCheck) ||
-            nextCheck == SessionTokens.Never ||
-            properties.GetTokenValue("refresh_token") is not { Length: > 0 } refreshToken)
+        if (!SessionState.TryRead(properties, out var state))
         {
             return RefreshDecision.Unchanged;
         }
 
-        // Not due yet; or, after a failure, backing off, even when forced: a failing server is not helped by every
-        // API call retrying.
+        var options = optionsMonitor.Get(state.Scheme);
+        var decision = RefreshDecision.Unchanged;
+        if (ledger.TryGetNewer(state, out var newerGeneration, out var newer))
+        {
+            // This cookie is older than tokens this process already has for the session: its refresh token is spent.
+            SessionTokens.StoreRefresh(properties, state, newer, newerGeneration, options.RefreshBeforeExpiration);
+            SessionState.TryRead(properties, out state);
+            Log.AdoptedNewerTokens(logger, principal.FindFirstValue(ClaimTypes.NameIdentifier), newerGeneration);
+            decision = RefreshDecision.Renewed;
+        }
+
+        if (state.NextCheck == SessionState.Never || properties.GetTokenValue("refresh_token") is not { Length: > 0 } refreshToken)
+        {
+            return decision;
+        }
+
         var now = time.GetUtcNow();
-        var backingOff = properties.Items.ContainsKey(SessionTokens.FailuresItem);
-        if (now < nextCheck && (!force || backingOff))
+        if (now < state.NextCheck && !(force && MayForce(properties, state, rejectedAccessToken, now)))
         {
-            return RefreshDecision.Unchanged;
+            return decision;
         }
 
-        var scheme = await schemes.GetSchemeAsync(schemeName);
+        var scheme = await schemes.GetSchemeAsync(state.Scheme);
         if (scheme is null)
         {
-            Log.SchemeGone(logger, schemeName);
-            return RefreshDecision.Unchanged;
+            Log.SchemeGone(logger, state.Scheme);
+            return decision;
         }
 
-        var options = optionsMonitor.Get(schemeName);
         var expiresAt = SessionTokens.ExpiresAt(properties);
         var ranHere = false;
-        var result = await coordinator.RefreshAsync(
-            SessionTokens.KeyOf(schemeName, refreshToken),
-            _ =>
-            {
-                ranHere = true;
-                return RefreshAsync(schemeName, options, refreshToken);
-            },
-            cancellationToken);
-        var events = Events(context, options);
+        WikimediaTokenRefreshResult result;
+        try
+        {
+            result = await coordinator.RefreshAsync(
+                SessionTokens.KeyOf(state.Scheme, refreshToken),
+                _ =>
+                {
+                    ranHere = true;
+                    return RefreshAsync(state.Scheme, options, refreshToken);
+                },
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A coordinator (the app's own, or a distributed one) that fails must not fail the request: it is a
+            // transient failure of this refresh, with the session's back-off.
+            result = Unexpected(ex);
+        }
 
+        var events = Events(context, options);
         if (result.Succeeded)
         {
-            SessionTokens.Store(properties, schemeName, result, options.RefreshBeforeExpiration);
+            SessionTokens.StoreRefresh(properties, state, result, state.Generation + 1, options.RefreshBeforeExpiration);
+            ledger.Record(state.SessionId, state.Generation + 1, result);
             if (!ranHere)
             {
                 // Another request of the session ran this refresh, and logged it and raised the event.
@@ -95,8 +126,18 @@ internal sealed partial class WikimediaTokenRefresher(
             return RefreshDecision.Renewed;
         }
 
-        return await FailedAsync(context, scheme, options, events, principal, properties, result, expiresAt, now);
+        return await FailedAsync(context, scheme, options, events, principal, properties, state, result, expiresAt, now);
     }
+
+    /// <summary>
+    /// A forced refresh happens only when it can help: not while backing off after failures, not when the token that
+    /// was refused is no longer the session's (the retry should use the current one), and not twice within
+    /// <see cref="ForcedRefreshInterval"/>.
+    /// </summary>
+    private static bool MayForce(AuthenticationProperties properties, SessionState state, string? rejectedAccessToken, DateTimeOffset now)
+        => !properties.Items.ContainsKey(SessionTokens.FailuresItem) &&
+           (rejectedAccessToken is null || rejectedAccessToken == properties.GetTokenValue("access_token")) &&
+           now - state.IssuedAt >= ForcedRefreshInterval;
 
     private async Task<WikimediaTokenRefreshResult> RefreshAsync(string scheme, WikimediaAuthenticationOptions options, string refreshToken)
     {
@@ -107,15 +148,7 @@ internal sealed partial class WikimediaTokenRefresher(
             // RFC 6749 section 6, with client authentication and the User-Agent; never a Bearer header.
             using var tokens = await WikimediaTokenEndpoint.RequestAsync(
                 options.Backchannel, options, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], CancellationToken.None);
-            var issuedAt = time.GetUtcNow();
-            result = new WikimediaTokenRefreshResult
-            {
-                AccessToken = tokens.AccessToken,
-                RefreshToken = tokens.RefreshToken,
-                TokenType = tokens.TokenType,
-                IssuedAt = issuedAt,
-                ExpiresAt = SessionTokens.ExpiresAt(issuedAt, tokens.ExpiresIn),
-            };
+            result = SessionTokens.FromResponse(tokens, time.GetUtcNow());
         }
         catch (BackchannelException ex)
         {
@@ -128,19 +161,36 @@ internal sealed partial class WikimediaTokenRefresher(
                 IssuedAt = time.GetUtcNow(),
             };
         }
+        catch (Exception ex)
+        {
+            // Whatever else goes wrong (a handler the app added to the backchannel, say) is transient: the session
+            // keeps its token and backs off; it never becomes an error page.
+            result = Unexpected(ex);
+        }
 
         metrics.Refreshed(scheme, result.Succeeded ? "success" : result.Error ?? (result.IsTransient ? "transient" : "failure"), time.GetElapsedTime(started));
         return result;
     }
 
+    private WikimediaTokenRefreshResult Unexpected(Exception ex)
+    {
+        Log.UnexpectedFailure(logger, ex.GetType().FullName, ex);
+        return new WikimediaTokenRefreshResult
+        {
+            IsTransient = true,
+            FailureMessage = $"The refresh failed unexpectedly ({ex.GetType().Name}).",
+            IssuedAt = time.GetUtcNow(),
+        };
+    }
+
     private async Task<RefreshDecision> FailedAsync(
         HttpContext context, AuthenticationScheme scheme, WikimediaAuthenticationOptions options, WikimediaAuthenticationEvents events,
-        ClaimsPrincipal principal, AuthenticationProperties properties, WikimediaTokenRefreshResult result, DateTimeOffset? expiresAt, DateTimeOffset now)
+        ClaimsPrincipal principal, AuthenticationProperties properties, SessionState state, WikimediaTokenRefreshResult result, DateTimeOffset? expiresAt, DateTimeOffset now)
     {
         var userId = principal.FindFirstValue(ClaimTypes.NameIdentifier);
         var publicConsumerRefused = result.Error == "invalid_client" && string.IsNullOrEmpty(options.ClientSecret);
         var failed = new WikimediaTokenRefreshFailedContext(context, scheme, options, principal, properties, result, expiresAt,
-            signOut: result.Error == "invalid_grant");
+            signOut: IsDeadRefreshToken(result));
         await events.TokenRefreshFailed(failed);
 
         if (failed.SignOut)
@@ -152,7 +202,7 @@ internal sealed partial class WikimediaTokenRefresher(
         if (publicConsumerRefused)
         {
             // Some MediaWiki versions refuse refresh for public consumers: stop trying for this session.
-            SessionTokens.WriteState(properties, scheme.Name, SessionTokens.Never);
+            (state with { NextCheck = SessionState.Never }).WriteTo(properties);
             if (Interlocked.Exchange(ref _publicConsumerWarned, 1) == 0)
             {
                 Log.PublicConsumerRefused(logger, scheme.Name);
@@ -164,10 +214,18 @@ internal sealed partial class WikimediaTokenRefresher(
         var failures = properties.Items.TryGetValue(SessionTokens.FailuresItem, out var previous) && int.TryParse(previous, CultureInfo.InvariantCulture, out var count) ? count + 1 : 1;
         var delay = TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Min(failures - 1, 10), LongestRetry.Ticks));
         properties.Items[SessionTokens.FailuresItem] = failures.ToString(CultureInfo.InvariantCulture);
-        SessionTokens.WriteState(properties, scheme.Name, now + delay);
+        (state with { NextCheck = now + delay }).WriteTo(properties);
         Log.RefreshFailed(logger, userId, result.Error ?? "none", result.StatusCode, expiresAt > now, delay, result.FailureMessage);
         return RefreshDecision.Renewed;
     }
+
+    /// <summary>
+    /// Whether the server refused the refresh token itself (reused, expired, revoked): <c>invalid_grant</c> on current
+    /// servers, <c>401 invalid_request</c> on MediaWiki 1.39 (docs/protocol.md). A 400 <c>invalid_request</c> is a
+    /// malformed request, not a dead token.
+    /// </summary>
+    internal static bool IsDeadRefreshToken(WikimediaTokenRefreshResult result)
+        => result.Error == "invalid_grant" || (result.Error == "invalid_request" && result.StatusCode == 401);
 
     private static WikimediaAuthenticationEvents Events(HttpContext context, WikimediaAuthenticationOptions options)
         => options.EventsType is { } type
@@ -184,6 +242,12 @@ internal sealed partial class WikimediaTokenRefresher(
 
         [LoggerMessage(22, LogLevel.Information, "Ended the session of user {UserId}: Wikimedia refused its refresh token ({Error}). {Reason}")]
         public static partial void SessionEnded(ILogger logger, string? userId, string error, string? reason);
+
+        [LoggerMessage(25, LogLevel.Information, "A request of user {UserId} carried tokens older than the session's newest (generation {Generation}), which it adopted.")]
+        public static partial void AdoptedNewerTokens(ILogger logger, string? userId, int generation);
+
+        [LoggerMessage(26, LogLevel.Error, "Refreshing a Wikimedia access token failed unexpectedly ({ExceptionType}); treated as a transient failure.")]
+        public static partial void UnexpectedFailure(ILogger logger, string? exceptionType, Exception exception);
 
         [LoggerMessage(24, LogLevel.Warning, "A session was signed in by the authentication scheme '{Scheme}', which is no longer registered; its tokens are not refreshed.")]
         public static partial void SchemeGone(ILogger logger, string scheme);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AspNet.Security.OAuth.Wikimedia.Testing;
+using AspNet.Security.OAuth.Wikimedia.Tokens;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 using AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
@@ -32,7 +33,7 @@ public class ApiClientTests
         Assert.Equal(9228, result.Value!.Id);
         Assert.Equal("Earth", result.Value.Title);
         Assert.Equal(1262236514, result.Value.Latest.Id);
-        Assert.Equal(new DateTimeOffset(2026, 11, 20, 14, 2, 33, TimeSpan.Zero), result.Value.Latest.Timestamp);
+        Assert.Equal(new DateTimeOffset(new WikimediaEmulatorOptions().Pages.Single(p => p.Title == "Earth").LatestRevisionTimestamp), result.Value.Latest.Timestamp);
         Assert.Equal("Creative Commons Attribution-Share Alike 4.0", result.Value.License!.Title);
         var request = Assert.Single(ApiRequests(session));
         Assert.Equal("Bearer " + token, request.Header("Authorization"));
@@ -64,6 +65,7 @@ public class ApiClientTests
     {
         await using var session = await RefreshFixture.SignedInAsync();
         var before = (await session.MeAsync()).Tokens["access_token"];
+        session.Time.Advance(WikimediaTokenRefresher.ForcedRefreshInterval);
         session.Emulator.Faults.Add(EmulatorEndpoint.Api, new EmulatorFault { StatusCode = HttpStatusCode.Unauthorized, Body = """{"httpCode":401,"httpReason":"Jwt is expired"}""", Times = 1 });
 
         using var response = await session.GetAsync("/api/page?title=Earth");
@@ -84,6 +86,7 @@ public class ApiClientTests
     public async Task A_401_that_persists_after_the_refresh_is_not_retried_again()
     {
         await using var session = await RefreshFixture.SignedInAsync();
+        session.Time.Advance(WikimediaTokenRefresher.ForcedRefreshInterval);
         session.Emulator.Faults.Add(EmulatorEndpoint.Api, new EmulatorFault { StatusCode = HttpStatusCode.Unauthorized, Body = """{"httpCode":401,"httpReason":"Jwt is expired"}""" });
 
         var result = await CallAsync<WikimediaPage>(session, "/api/page?title=Earth");
@@ -185,6 +188,7 @@ public class ApiClientTests
         var current = await session.TokenAsync();
         Assert.Equal(("None", me.Tokens["access_token"]), (current.Error, current.AccessToken));
 
+        session.Time.Advance(WikimediaTokenRefresher.ForcedRefreshInterval);
         var forced = await session.TokenAsync(force: true);
         Assert.Equal("None", forced.Error);
         Assert.NotEqual(me.Tokens["access_token"], forced.AccessToken);

@@ -14,7 +14,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Emulator;
 public sealed class EmulatorProtocolTests : IDisposable
 {
     private const string Callback = "http://127.0.0.1:5555/signin-wikimedia";
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly WikimediaEmulator _emulator;
     private readonly TestBrowser _browser = new();
     private readonly HttpClient _http = new();

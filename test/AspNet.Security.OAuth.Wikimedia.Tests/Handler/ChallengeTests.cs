@@ -99,6 +99,6 @@ public class ChallengeTests
             Assert.Contains("samesite=", c, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("path=/signin-wikimedia", c, StringComparison.OrdinalIgnoreCase);
         });
-        Assert.Contains(cookies, c => c.StartsWith(".AspNetCore.Correlation.Wikimedia.State=", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith(".AspNetCore.Correlation.Wikimedia.State.", StringComparison.Ordinal));
     }
 }

@@ -62,7 +62,7 @@ public class ProfileClaimsTests
     [Fact]
     public async Task Without_the_private_grant_there_is_no_email()
     {
-        var me = await SignInAsync(_ => { }, configure: o => o.Scope.Add("basic"));
+        var me = await SignInAsync(_ => { }, configure: o => o.MapGrantClaims().Scope.Add("basic"));
 
         Assert.Null(me.Value(ClaimTypes.Email));
         Assert.Equal(["basic"], me.Values(Claims.Grant));

@@ -29,7 +29,8 @@ public sealed class SampleApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        // The emulator stands in for Wikimedia only in Development (sample-webapp/EmulatorSetup.cs).
+        builder.UseEnvironment("Development");
         builder.UseSetting("Authentication:Schemes:Wikimedia:ClientId", "");
         builder.ConfigureLogging(logging => logging.AddFakeLogging().AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
         _configure?.Invoke(builder);

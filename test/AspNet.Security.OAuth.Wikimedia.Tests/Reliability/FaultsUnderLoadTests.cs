@@ -17,7 +17,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Reliability;
 public sealed class FaultsUnderLoadTests(ITestOutputHelper output) : IAsyncDisposable
 {
     private const int Users = 200;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly List<TestBrowser> _browsers = [];
     private WikimediaEmulator? _emulator;
     private TestApp? _app;

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using AngleSharp.Html.Parser;
+using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,6 +9,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Sample;
 
 public sealed class SampleAppTests : IDisposable
 {
+    private static readonly EmulatorPage Earth = new WikimediaEmulatorOptions().Pages.Single(p => p.Title == "Earth");
     private readonly SampleApp _app = new();
     private readonly TestBrowser _browser = new();
 
@@ -121,7 +124,7 @@ public sealed class SampleAppTests : IDisposable
         Assert.Equal("Earth", page.QuerySelector("#article-title")!.TextContent);
         Assert.Equal("9228", page.QuerySelector("#page-id")!.TextContent);
         Assert.Equal("1262236514", page.QuerySelector("#revision-id")!.TextContent);
-        Assert.Equal("2026-11-20 14:02:33Z", page.QuerySelector("#revision-time")!.TextContent);
+        Assert.Equal(Earth.LatestRevisionTimestamp.ToString("u", CultureInfo.InvariantCulture), page.QuerySelector("#revision-time")!.TextContent);
         Assert.Equal("Creative Commons Attribution-Share Alike 4.0", page.QuerySelector("#license")!.TextContent);
         var call = _app.Emulator.Requests.Single(r => r.Path == "/core/v1/wikipedia/en/page/Earth/bare");
         Assert.StartsWith("Bearer eyJ", call.Header("Authorization"), StringComparison.Ordinal);
@@ -131,20 +134,21 @@ public sealed class SampleAppTests : IDisposable
     [Fact]
     public async Task The_profile_shows_when_the_token_was_refreshed()
     {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var signedInAt = time.GetUtcNow();
         using var app = new SampleApp(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
         using var browser = new TestBrowser();
         var consent = await browser.FollowAsync(new Uri(app.BaseAddress, "/signin?returnUrl=%2Fprofile"));
         var before = await Html(await browser.ConsentAsync(consent));
-        Assert.Equal("2026-11-28 14:00:00Z", before.QuerySelector("#token-expires")!.TextContent);
+        Assert.Equal((signedInAt + TimeSpan.FromHours(4)).ToString("u", CultureInfo.InvariantCulture), before.QuerySelector("#token-expires")!.TextContent);
         Assert.Equal("not yet (token of the sign-in)", before.QuerySelector("#token-refreshed")!.TextContent);
 
         time.Advance(TimeSpan.FromHours(4));
         using var profile = await browser.GetAsync(new Uri(app.BaseAddress, "/profile"));
         var after = await Html(profile);
 
-        Assert.Equal("2026-11-28 18:00:00Z", after.QuerySelector("#token-expires")!.TextContent);
-        Assert.Equal("2026-11-28 14:00:00Z", after.QuerySelector("#token-refreshed")!.TextContent);
+        Assert.Equal((signedInAt + TimeSpan.FromHours(8)).ToString("u", CultureInfo.InvariantCulture), after.QuerySelector("#token-expires")!.TextContent);
+        Assert.Equal((signedInAt + TimeSpan.FromHours(4)).ToString("u", CultureInfo.InvariantCulture), after.QuerySelector("#token-refreshed")!.TextContent);
         Assert.Single(app.Emulator.Requests, r => r.IsRefresh);
     }
 }

@@ -38,7 +38,7 @@ public sealed class RefreshFixture : IAsyncDisposable
         Action<CookieAuthenticationOptions>? cookie = null,
         string clientId = WikimediaEmulatorOptions.DefaultClientId)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var emulator = WikimediaEmulator.Start(o =>
         {
             o.TimeProvider = time;

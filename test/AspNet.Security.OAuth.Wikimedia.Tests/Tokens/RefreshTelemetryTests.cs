@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using AspNet.Security.OAuth.Wikimedia.Testing;
+using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -48,6 +49,7 @@ public class RefreshTelemetryTests
 
         session.Time.Advance(TimeSpan.FromHours(4));
         var refreshed = await session.MeAsync();
+        session.Time.Advance(WikimediaTokenRefresher.ForcedRefreshInterval);
         session.Emulator.Faults.Add(EmulatorEndpoint.Api, new EmulatorFault { StatusCode = HttpStatusCode.Unauthorized, Body = """{"httpCode":401,"httpReason":"Jwt is expired"}""", Times = 1 });
         using (await session.GetAsync("/api/page?title=Earth"))
         {
