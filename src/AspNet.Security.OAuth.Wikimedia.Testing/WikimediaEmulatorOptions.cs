@@ -60,6 +60,12 @@ public sealed class WikimediaEmulatorOptions
     /// <summary>Gets or sets whether public consumers are refused refresh with <c>401 invalid_client</c>, as some MediaWiki versions do.</summary>
     public bool RefuseRefreshForPublicClients { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether token answers carry <c>expires_in</c>. Default: true, as every known MediaWiki does;
+    /// false tests a client against a server that leaves it out (RFC 6749 makes it optional).
+    /// </summary>
+    public bool SendExpiresIn { get; set; } = true;
+
     /// <summary>Gets or sets whether the profile's <c>sub</c> is a JSON number, as before December 2024.</summary>
     public bool ProfileSubAsNumber { get; set; }
 

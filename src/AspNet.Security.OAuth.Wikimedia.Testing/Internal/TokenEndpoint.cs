@@ -161,7 +161,11 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
         {
             json.WriteStartObject();
             json.WriteString("token_type", "Bearer");
-            json.WriteNumber("expires_in", (long)options.AccessTokenLifetime.TotalSeconds);
+            if (options.SendExpiresIn)
+            {
+                json.WriteNumber("expires_in", (long)options.AccessTokenLifetime.TotalSeconds);
+            }
+
             json.WriteString("access_token", accessToken);
             if (refreshToken is not null)
             {

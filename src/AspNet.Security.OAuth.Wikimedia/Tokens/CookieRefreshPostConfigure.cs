@@ -7,8 +7,9 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 
 /// <summary>
 /// Wires automatic refresh into every cookie scheme, after the app configured it, so that the app needs no code:
-/// the app's events are wrapped, not replaced, and so is its ticket format, so that no cookie is written with
-/// tokens older than the newest known for its session. Only sessions signed in by a Wikimedia scheme are touched.
+/// the app's events are wrapped, not replaced, and so is its ticket format, which writes Wikimedia sessions with
+/// the newest tokens known and compressed (<see cref="WikimediaSessionTicketFormat"/>). Only sessions signed in by
+/// a Wikimedia scheme are touched.
 /// </summary>
 internal sealed class CookieRefreshPostConfigure(
     TimeProvider time, RotationLedger ledger, IDataProtectionProvider dataProtection, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions)
@@ -22,13 +23,15 @@ internal sealed class CookieRefreshPostConfigure(
             options.EventsType = null;
         }
 
-        if (options.TicketDataFormat is not NewestTokensTicketFormat)
+        if (options.TicketDataFormat is not WikimediaSessionTicketFormat)
         {
             // The cookie handler's own post-configuration creates this format when it runs first; when this runs
             // first, it is created the same way (same purposes), so cookies stay readable either way.
-            options.TicketDataFormat = new NewestTokensTicketFormat(
-                options.TicketDataFormat ?? new TicketDataFormat((options.DataProtectionProvider ?? dataProtection).CreateProtector(
-                    "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", name ?? "", "v2")),
+            var protector = (options.DataProtectionProvider ?? dataProtection).CreateProtector(
+                "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", name ?? "", "v2");
+            options.TicketDataFormat = new WikimediaSessionTicketFormat(
+                options.TicketDataFormat ?? new TicketDataFormat(protector),
+                protector.CreateProtector(WikimediaSessionTicketFormat.Purpose),
                 ledger,
                 wikimediaOptions);
         }

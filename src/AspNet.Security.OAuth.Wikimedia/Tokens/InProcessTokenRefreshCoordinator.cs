@@ -26,17 +26,11 @@ internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, Wikime
         string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken)
     {
         Purge(force: false);
-        var created = new Entry(refresh);
+        var created = new Entry(sessionKey, refresh, this);
         var entry = _entries.GetOrAdd(sessionKey, created);
         if (entry != created)
         {
             metrics.Coalesced();
-        }
-        else
-        {
-            _ = entry.Start().ContinueWith(
-                (task, state) => Completed(sessionKey, (Entry)state!, task),
-                entry, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         return await entry.Start().WaitAsync(cancellationToken);
@@ -61,27 +55,46 @@ internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, Wikime
         }
     }
 
-    private void Completed(string sessionKey, Entry entry, Task<WikimediaTokenRefreshResult> task)
+    private void Ended(string key, Entry entry, bool succeeded)
     {
-        if (task.IsCompletedSuccessfully && task.Result.Succeeded)
+        if (succeeded)
         {
             entry.CompletedAt = time.GetUtcNow();
         }
         else
         {
-            // Failures are shared only while in flight: the next request may try again (after the session's back-off).
-            _entries.TryRemove(new KeyValuePair<string, Entry>(sessionKey, entry));
+            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
         }
     }
 
-    /// <summary>One refresh, started by the first caller only; never cancelled by a waiter going away.</summary>
-    private sealed class Entry(Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh)
+    /// <summary>
+    /// One refresh, started by the first caller only; never cancelled by a waiter going away. It records its own end
+    /// before its waiters see it: a success is kept for <see cref="SuccessRetention"/>, a failure or a fault is
+    /// forgotten at once (failures are shared only while in flight; the next request may try again after the
+    /// session's back-off).
+    /// </summary>
+    private sealed class Entry
     {
-        private readonly Lazy<Task<WikimediaTokenRefreshResult>> _task = new(() => Task.Run(() => refresh(CancellationToken.None)));
-
+        private readonly Lazy<Task<WikimediaTokenRefreshResult>> _task;
         private long _completedTicks;
 
-        /// <summary>When the refresh succeeded; written by the refresh's continuation, read by purges on other threads.</summary>
+        public Entry(string key, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, InProcessTokenRefreshCoordinator owner)
+            => _task = new(() => Task.Run(async () =>
+            {
+                var succeeded = false;
+                try
+                {
+                    var result = await refresh(CancellationToken.None);
+                    succeeded = result.Succeeded;
+                    return result;
+                }
+                finally
+                {
+                    owner.Ended(key, this, succeeded);
+                }
+            }));
+
+        /// <summary>When the refresh succeeded; written by the refresh, read by purges on other threads.</summary>
         public DateTimeOffset? CompletedAt
         {
             get => Interlocked.Read(ref _completedTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;

@@ -12,14 +12,14 @@ public class ApiClientTests
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private static async Task<WikimediaApiResult<T>> CallAsync<T>(RefreshFixture session, string path)
+    internal static async Task<WikimediaApiResult<T>> CallAsync<T>(RefreshFixture session, string path)
     {
         using var response = await session.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<WikimediaApiResult<T>>(Json))!;
     }
 
-    private static EmulatorRequest[] ApiRequests(RefreshFixture session) => session.Emulator.Requests.Where(r => r.Path.StartsWith("/core/", StringComparison.Ordinal)).ToArray();
+    internal static EmulatorRequest[] ApiRequests(RefreshFixture session) => session.Emulator.Requests.Where(r => r.Path.StartsWith("/core/", StringComparison.Ordinal)).ToArray();
 
     [Fact]
     public async Task Page_metadata_is_fetched_with_the_users_bearer_token_and_the_user_agent()

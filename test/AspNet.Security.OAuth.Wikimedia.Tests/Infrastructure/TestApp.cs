@@ -104,9 +104,11 @@ public sealed class TestApp : IAsyncDisposable
                 tokens = result.Properties?.GetTokens().ToDictionary(t => t.Name, t => t.Value) ?? [],
             });
         }).RequireAuthorization();
-        app.MapGet("/token", async (HttpContext context, bool? force) =>
+        app.MapGet("/token", async (HttpContext context, bool? force, string? rejected) =>
         {
-            var token = await context.GetWikimediaAccessTokenAsync(force ?? false);
+            var token = rejected is null
+                ? await context.GetWikimediaAccessTokenAsync(force ?? false)
+                : await context.RequestServices.GetRequiredService<IWikimediaAccessTokenProvider>().GetAccessTokenAfterRejectionAsync(context, rejected);
             return Results.Json(new { error = token.Error.ToString(), accessToken = token.AccessToken, expiresAt = token.ExpiresAt });
         });
         app.MapGet("/api/page", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageAsync("wikipedia", "en", title)));

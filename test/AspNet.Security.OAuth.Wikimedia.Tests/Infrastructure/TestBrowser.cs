@@ -23,6 +23,9 @@ public sealed class TestBrowser : IDisposable
 
     public CookieContainer Cookies { get; }
 
+    /// <summary>The cookies the browser would send to <paramref name="url"/> (Secure ones included, as for any loopback host).</summary>
+    public CookieCollection CookiesFor(Uri url) => Cookies.GetCookies(LoopbackCookieHandler.AsSecure(url));
+
     /// <summary>Every URL requested, in order.</summary>
     public List<Uri> History { get; } = [];
 
@@ -115,7 +118,7 @@ public sealed class TestBrowser : IDisposable
             return response;
         }
 
-        private static Uri AsSecure(Uri uri)
+        public static Uri AsSecure(Uri uri)
         {
             if (!uri.IsLoopback)
             {

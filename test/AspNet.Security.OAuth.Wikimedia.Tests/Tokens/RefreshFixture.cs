@@ -66,14 +66,26 @@ public sealed class RefreshFixture : IAsyncDisposable
         return await MeResponse.ReadAsync(response);
     }
 
-    public async Task<(string Error, string? AccessToken, DateTimeOffset? ExpiresAt)> TokenAsync(bool force = false)
+    public async Task<(string Error, string? AccessToken, DateTimeOffset? ExpiresAt)> TokenAsync(bool force = false, string? rejected = null)
     {
-        using var response = await GetAsync("/token" + (force ? "?force=true" : ""));
+        using var response = await GetAsync("/token" + (force ? "?force=true" : rejected is not null ? "?rejected=" + Uri.EscapeDataString(rejected) : ""));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         return (body.GetProperty("error").GetString()!,
                 body.GetProperty("accessToken").GetString(),
                 body.GetProperty("expiresAt").ValueKind == System.Text.Json.JsonValueKind.Null ? null : body.GetProperty("expiresAt").GetDateTimeOffset());
+    }
+
+    /// <summary>The session cookie as the browser holds it now, to send again later as a stale copy.</summary>
+    public string CookieHeader() => string.Join("; ", Browser.CookiesFor(App.BaseAddress).Select(c => c.Name + "=" + c.Value));
+
+    /// <summary>Sends a request with exactly <paramref name="cookieHeader"/>, outside the browser's cookie jar.</summary>
+    public async Task<HttpResponseMessage> GetWithCookieAsync(string path, string cookieHeader)
+    {
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(App.BaseAddress, path));
+        request.Headers.Add("Cookie", cookieHeader);
+        return await client.SendAsync(request);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,78 @@
+using System.Net;
+using AspNet.Security.OAuth.Wikimedia.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
+
+/// <summary>Whatever goes wrong inside a refresh, the session is never turned into an error page.</summary>
+public class RefreshFaultTests
+{
+    [Fact]
+    public async Task An_exception_inside_the_refresh_is_a_transient_failure_and_the_next_refresh_succeeds()
+    {
+        var breaking = new BreakingHandler();
+        await using var session = await RefreshFixture.SignedInAsync(configure: o => o.BackchannelHttpHandler = breaking);
+        var signIn = await session.MeAsync();
+        breaking.Broken = true;
+        session.Time.Advance(TimeSpan.FromHours(4) - TimeSpan.FromMinutes(2));
+
+        var during = await session.MeAsync();
+        using var anonymous = await session.GetAsync("/");
+
+        Assert.Equal(signIn.Tokens["access_token"], during.Tokens["access_token"]);
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+        var logged = Assert.Single(session.App.Logs.GetSnapshot(), l => l.Id.Id == 26);
+        Assert.Contains(nameof(InvalidOperationException), logged.Message, StringComparison.Ordinal);
+
+        breaking.Broken = false;
+        session.Time.Advance(TimeSpan.FromSeconds(31));
+        var after = await session.MeAsync();
+        Assert.NotEqual(signIn.Tokens["access_token"], after.Tokens["access_token"]);
+    }
+
+    [Fact]
+    public async Task A_coordinator_that_throws_fails_the_refresh_not_the_request()
+    {
+        await using var session = await RefreshFixture.SignedInAsync(services: s => s.AddSingleton<IWikimediaTokenRefreshCoordinator, ThrowingCoordinator>());
+        session.Time.Advance(TimeSpan.FromHours(4) - TimeSpan.FromMinutes(2));
+
+        using var first = await session.GetAsync("/me");
+        using var second = await session.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Contains(session.App.Logs.GetSnapshot(), l => l.Id.Id == 26);
+        Assert.Empty(session.Refreshes);
+    }
+
+    [Fact]
+    public async Task A_faulted_refresh_is_not_kept_so_the_next_one_runs_again()
+    {
+        var coordinator = new InProcessTokenRefreshCoordinator(TimeProvider.System, new WikimediaTokenMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.RefreshAsync("k", _ => throw new InvalidOperationException("boom"), CancellationToken.None));
+        var second = await coordinator.RefreshAsync("k", _ => Task.FromResult(new WikimediaTokenRefreshResult { AccessToken = "a" }), CancellationToken.None);
+
+        Assert.True(second.Succeeded);
+    }
+
+    private sealed class BreakingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public volatile bool Broken;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            return Broken && body.Contains("grant_type=refresh_token", StringComparison.Ordinal)
+                ? throw new InvalidOperationException("A handler of the app failed.")
+                : await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    private sealed class ThrowingCoordinator : IWikimediaTokenRefreshCoordinator
+    {
+        public Task<WikimediaTokenRefreshResult> RefreshAsync(
+            string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken)
+            => throw new InvalidOperationException("The coordinator's store is down.");
+    }
+}
