@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AspNet.Security.OAuth.Wikimedia.Testing;
-using AspNet.Security.OAuth.Wikimedia.Tokens;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 using AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
+using AspNet.Security.OAuth.Wikimedia.Tokens;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tests.Api;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using AspNet.Security.OAuth.Wikimedia.Testing;
-using AspNet.Security.OAuth.Wikimedia.Tokens;
 using AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
+using AspNet.Security.OAuth.Wikimedia.Tokens;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tests.Api;
 
