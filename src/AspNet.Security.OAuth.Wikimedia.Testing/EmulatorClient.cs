@@ -16,7 +16,7 @@ public sealed class EmulatorClient
 
     /// <summary>
     /// Gets the registered callback URLs. A <c>redirect_uri</c> must equal one byte for byte, except that the
-    /// port of <c>http://127.0.0.1</c> and <c>http://[::1]</c> callbacks is ignored (wikimedia-oauth2.md section 2).
+    /// port of <c>http://127.0.0.1</c> and <c>http://[::1]</c> callbacks is ignored (docs/protocol.md section 2).
     /// </summary>
     public IList<string> RedirectUris { get; } = new List<string>();
 

@@ -11,7 +11,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Testing;
 
 /// <summary>
 /// An in-process, stateful emulator of Wikimedia's OAuth 2.0 server and REST API, listening on a loopback port.
-/// It behaves as wikimedia-oauth2.md says the real server does, quirks included, and records every request.
+/// It behaves as docs/protocol.md says the real server does, quirks included, and records every request.
 /// </summary>
 /// <example>
 /// <code>

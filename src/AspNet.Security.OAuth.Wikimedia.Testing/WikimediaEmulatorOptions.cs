@@ -2,7 +2,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Testing;
 
 /// <summary>
 /// Settings of a <see cref="WikimediaEmulator"/>: who is registered, how long things live, and what quirks it shows.
-/// The defaults are those of Wikimedia's wikis in 2026 (wikimedia-oauth2.md).
+/// The defaults are those of Wikimedia's wikis in 2026 (docs/protocol.md).
 /// </summary>
 public sealed class WikimediaEmulatorOptions
 {

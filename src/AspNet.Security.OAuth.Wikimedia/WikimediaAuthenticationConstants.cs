@@ -46,7 +46,7 @@ public static class WikimediaAuthenticationConstants
     }
 
     /// <summary>
-    /// Scope values Wikimedia understands beyond grant names (wikimedia-oauth2.md section 2).
+    /// Scope values Wikimedia understands beyond grant names (docs/protocol.md section 2).
     /// </summary>
     public static class Scopes
     {

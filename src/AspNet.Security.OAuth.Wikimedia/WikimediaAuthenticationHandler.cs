@@ -17,7 +17,7 @@ namespace AspNet.Security.OAuth.Wikimedia;
 /// </summary>
 /// <remarks>
 /// The protocol steps are those of <see cref="OAuthHandler{TOptions}"/>, overridden where Wikimedia differs
-/// (see <c>wikimedia-oauth2.md</c>): a Cancel comes back without <c>state</c>, the scope is omitted rather than
+/// (see <c>docs/protocol.md</c>): a Cancel comes back without <c>state</c>, the scope is omitted rather than
 /// empty, the profile may be labelled <c>text/html</c>, and every request carries a descriptive User-Agent.
 /// </remarks>
 public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuthenticationOptions>
@@ -70,12 +70,12 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             ["response_type"] = "code",
             ["client_id"] = Options.ClientId,
             // Always sent, byte-equal to the one registered: without it a Cancel strands the user on the wiki
-            // (wikimedia-oauth2.md section 2).
+            // (docs/protocol.md section 2).
             ["redirect_uri"] = redirectUri,
         };
 
         // An empty scope asks for every grant the consumer registered; omitting the parameter means the same
-        // and keeps the URL clean (wikimedia-oauth2.md section 2).
+        // and keeps the URL clean (docs/protocol.md section 2).
         var scope = FormatScope(scopes);
         if (!string.IsNullOrWhiteSpace(scope))
         {
@@ -194,7 +194,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             new("redirect_uri", context.RedirectUri),
         };
 
-        // RFC 7636 section 4.5. The verifier must not be sent when no challenge was (wikimedia-oauth2.md section 4).
+        // RFC 7636 section 4.5. The verifier must not be sent when no challenge was (docs/protocol.md section 4).
         if (context.Properties.Items.TryGetValue(OAuthConstants.CodeVerifierKey, out var verifier) && verifier is not null)
         {
             parameters.Add(new(OAuthConstants.CodeVerifierKey, verifier));
@@ -216,7 +216,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         ClaimsIdentity identity, AuthenticationProperties properties, OAuthTokenResponse tokens)
     {
         using var request = WikimediaBackchannel.CreateRequest(HttpMethod.Get, Options.UserInformationEndpoint, Options);
-        // The word Bearer is case sensitive on Wikimedia (wikimedia-oauth2.md section 6).
+        // The word Bearer is case sensitive on Wikimedia (docs/protocol.md section 6).
         request.Headers.Authorization = new("Bearer", tokens.AccessToken);
         using var response = await WikimediaBackchannel.SendAsync(Backchannel, request, "profile", Context.RequestAborted);
         var endpoint = WikimediaBackchannel.Describe(request);
@@ -234,7 +234,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
                 $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} with a body that is not a JSON object.",
                 null, error: null, status, isTransient: true);
 
-        // sub is a JSON string today and was a number before December 2024 (wikimedia-oauth2.md section 6).
+        // sub is a JSON string today and was a number before December 2024 (docs/protocol.md section 6).
         if (!payload.RootElement.TryGetProperty("sub", out var sub) ||
             sub.ValueKind is not (System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number) ||
             string.IsNullOrEmpty(sub.ToString()))

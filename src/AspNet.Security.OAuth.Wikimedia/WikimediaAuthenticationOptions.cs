@@ -34,7 +34,7 @@ public class WikimediaAuthenticationOptions : OAuthOptions
         SaveTokens = true;
 
         // No scope by default: Wikimedia then grants what the consumer registered. It has no
-        // openid, profile or email scope (wikimedia-oauth2.md section 2).
+        // openid, profile or email scope (docs/protocol.md section 2).
         Scope.Clear();
 
         ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "sub");

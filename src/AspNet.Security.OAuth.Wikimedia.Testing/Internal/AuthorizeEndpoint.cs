@@ -5,7 +5,7 @@ using WireMock;
 namespace AspNet.Security.OAuth.Wikimedia.Testing.Internal;
 
 /// <summary>
-/// <c>GET /oauth2/authorize</c> and the consent page's decision, with the checks and answers of wikimedia-oauth2.md
+/// <c>GET /oauth2/authorize</c> and the consent page's decision, with the checks and answers of docs/protocol.md
 /// sections 2 and 3: HTML error pages where the server has no safe place to redirect, and the Cancel quirk.
 /// </summary>
 internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options, GrantStore store)
@@ -50,7 +50,7 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
 
         if (request.Form.GetValueOrDefault("decision") != "allow")
         {
-            // The quirk: error=unauthorized_client and NO state (wikimedia-oauth2.md section 3).
+            // The quirk: error=unauthorized_client and NO state (docs/protocol.md section 3).
             return Http.Redirect(Http.AppendQuery(redirectUri!,
             [
                 new("error", "unauthorized_client"),
@@ -134,7 +134,7 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
         return (client, redirectUri, scopes, null);
     }
 
-    /// <summary>Byte-equal, except that loopback IP callbacks over http ignore the port (wikimedia-oauth2.md section 2).</summary>
+    /// <summary>Byte-equal, except that loopback IP callbacks over http ignore the port (docs/protocol.md section 2).</summary>
     internal static bool RedirectUriMatches(string registered, string candidate)
     {
         if (string.Equals(registered, candidate, StringComparison.Ordinal))

@@ -39,7 +39,7 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
 
     public string IssueCode(EmulatorClient client, string redirectUri, string? challenge, string? method, EmulatorUser user, string[] scopes)
     {
-        // Codes are opaque, long, hex and start with def50200 (wikimedia-oauth2.md section 2).
+        // Codes are opaque, long, hex and start with def50200 (docs/protocol.md section 2).
         var code = "def50200" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(96));
         lock (_gate)
         {
@@ -83,7 +83,7 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
 
     /// <summary>
     /// Rotates a refresh token: the old access token is revoked at once, the old refresh token works for the
-    /// grace window (wikimedia-oauth2.md section 4). Returns null and the reason when the token is unusable.
+    /// grace window (docs/protocol.md section 4). Returns null and the reason when the token is unusable.
     /// </summary>
     public (IssuedRefreshToken? Token, string? Problem) Rotate(string refreshToken, string clientId)
     {

@@ -6,7 +6,7 @@ using WireMock;
 namespace AspNet.Security.OAuth.Wikimedia.Testing.Internal;
 
 /// <summary>
-/// The Bearer-protected routes: the profile (wikimedia-oauth2.md section 6) and the REST API's page and search
+/// The Bearer-protected routes: the profile (docs/protocol.md section 6) and the REST API's page and search
 /// routes (section 7), with the edge's answers for a missing, expired or revoked token.
 /// </summary>
 internal sealed class ResourceEndpoints(WikimediaEmulatorOptions options, GrantStore store)
@@ -125,7 +125,7 @@ internal sealed class ResourceEndpoints(WikimediaEmulatorOptions options, GrantS
     {
         token = null!;
         var header = request.Header("Authorization");
-        // "Bearer" is case sensitive here (wikimedia-oauth2.md section 6).
+        // "Bearer" is case sensitive here (docs/protocol.md section 6).
         if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal) || header.Length == "Bearer ".Length)
         {
             return Http.Json(HttpStatusCode.Unauthorized, """{"error":"access_denied","error_description":"The resource owner or authorization server denied the request.","hint":"Missing \"Bearer\" token","message":"The resource owner or authorization server denied the request."}""");

@@ -8,7 +8,7 @@ using WireMock;
 namespace AspNet.Security.OAuth.Wikimedia.Testing.Internal;
 
 /// <summary>
-/// <c>POST /oauth2/access_token</c> (wikimedia-oauth2.md section 4): form-encoded only, client authentication by
+/// <c>POST /oauth2/access_token</c> (docs/protocol.md section 4): form-encoded only, client authentication by
 /// form fields or HTTP Basic, the three grants, refresh-token rotation, and the server's error table.
 /// </summary>
 internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore store)
@@ -20,7 +20,7 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
             return Error(HttpStatusCode.BadRequest, "invalid_request", "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.", "Check the `grant_type` parameter");
         }
 
-        // The edge checks any JWT it sees before MediaWiki does (wikimedia-oauth2.md section 4).
+        // The edge checks any JWT it sees before MediaWiki does (docs/protocol.md section 4).
         if (request.Header("Authorization") is { } authorization && authorization.StartsWith("Bearer ", StringComparison.Ordinal) &&
             (store.FindAccessToken(authorization["Bearer ".Length..]) is not { } bearer || bearer.ExpiresAt <= store.Now))
         {

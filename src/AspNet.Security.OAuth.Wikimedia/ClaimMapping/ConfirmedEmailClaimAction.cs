@@ -7,7 +7,7 @@ namespace AspNet.Security.OAuth.Wikimedia.ClaimMapping;
 /// <summary>
 /// Adds <see cref="ClaimTypes.Email"/> only when the profile's <c>email</c> is a non-empty string and
 /// <c>confirmed_email</c> is true: Wikimedia sends <c>""</c> for accounts without an address, and an
-/// unconfirmed address proves nothing about who owns it (wikimedia-oauth2.md section 6).
+/// unconfirmed address proves nothing about who owns it (docs/protocol.md section 6).
 /// </summary>
 internal sealed class ConfirmedEmailClaimAction() : ClaimAction(ClaimTypes.Email, ClaimValueTypes.Email)
 {

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace AspNet.Security.OAuth.Wikimedia.Protocol;
 
 /// <summary>
-/// Wikimedia's User-Agent policy (wikimedia-oauth2.md section 7): every request carries
+/// Wikimedia's User-Agent policy (docs/protocol.md section 7): every request carries
 /// <c>&lt;client&gt;/&lt;version&gt; (&lt;contact&gt;) &lt;library&gt;/&lt;version&gt;</c>; generic agents get 403 or 429.
 /// </summary>
 internal static partial class UserAgentPolicy

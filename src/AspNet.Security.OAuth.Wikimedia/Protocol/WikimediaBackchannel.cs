@@ -68,7 +68,7 @@ internal static class WikimediaBackchannel
 
     /// <summary>
     /// Parses the body as a JSON object whatever its Content-Type says: older MediaWiki versions label
-    /// JSON as <c>text/html</c> (wikimedia-oauth2.md section 6).
+    /// JSON as <c>text/html</c> (docs/protocol.md section 6).
     /// </summary>
     public static async Task<JsonDocument?> TryReadJsonObjectAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

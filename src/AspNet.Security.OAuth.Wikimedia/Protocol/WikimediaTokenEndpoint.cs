@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Authentication.OAuth;
 namespace AspNet.Security.OAuth.Wikimedia.Protocol;
 
 /// <summary>
-/// Posts a grant to Wikimedia's token endpoint (wikimedia-oauth2.md section 4) and validates the answer.
+/// Posts a grant to Wikimedia's token endpoint (docs/protocol.md section 4) and validates the answer.
 /// Used by the code exchange at sign-in and by token refresh, so both authenticate and fail the same way.
 /// </summary>
 internal static class WikimediaTokenEndpoint

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tests.Emulator;
 
-/// <summary>The emulator is as strict as wikimedia-oauth2.md says the real server is.</summary>
+/// <summary>The emulator is as strict as docs/protocol.md says the real server is.</summary>
 public sealed class EmulatorProtocolTests : IDisposable
 {
     private const string Callback = "http://127.0.0.1:5555/signin-wikimedia";
