@@ -45,14 +45,16 @@ public sealed class TestApp : IAsyncDisposable
         Action<WikimediaAuthenticationOptions>? configure = null,
         IDictionary<string, string?>? configuration = null,
         Action<IServiceCollection>? services = null,
-        Action<CookieAuthenticationOptions>? cookie = null)
+        Action<CookieAuthenticationOptions>? cookie = null,
+        string url = "http://127.0.0.1:0",
+        Action<WebApplication>? endpoints = null)
     {
         var failures = new ConcurrentQueue<Exception>();
         var builder = WebApplication.CreateSlimBuilder();
         // Only what the test says: the sample's appsettings.json is copied next to the tests and must not leak in.
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrel().UseUrls(url);
         // Everything at Trace, except ASP.NET Core's request log, which writes each URL with its query (so the
         // callback's code) at Information. The project templates keep it at Warning; so do we (docs/security.md).
         builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Trace)
@@ -121,6 +123,7 @@ public sealed class TestApp : IAsyncDisposable
         });
         app.MapGet("/denied", (string? returnUrl) => Results.Text("Access denied. Return: " + returnUrl));
         app.MapGet("/failed", () => Results.Text("Sign-in failed."));
+        endpoints?.Invoke(app);
         app.MapGet("/", (ClaimsPrincipal user) => Results.Text(user.Identity?.IsAuthenticated == true ? "Hello " + user.Identity.Name : "Anonymous"));
 
         await app.StartAsync();
