@@ -18,15 +18,23 @@ ensure_apt() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
-ensure_apt chromium || { echo "could not install chromium"; echo "0 passed, 1 failed"; exit 1; }
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here); the interop tests run a
+# genuine MediaWiki with Extension:OAuth from Debian's packages (test/realwiki). One apt transaction for both.
+ensure_apt chromium mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl ||
+  { echo "could not install the test dependencies"; echo "0 passed, 1 failed"; exit 1; }
 export CHROMIUM_PATH=/usr/bin/chromium
 # Test artifacts (browser screenshots) land here; the folder is ignored by git.
 export SCREENSHOT_DIR="$PWD/.test-output/screenshots"
 mkdir -p "$SCREENSHOT_DIR"
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# The real wiki is stopped by its PID (test/realwiki/stop.sh) whatever happens.
+trap 'test/realwiki/stop.sh >/dev/null 2>&1; rm -rf "$results"' EXIT
+
+# The real wiki builds (when missing) and starts while .NET builds: they need different things.
+wiki_started=$SECONDS
+test/realwiki/start.sh >"$results/realwiki.log" 2>&1 &
+wiki_pid=$!
 
 echo "== build"
 if ! dotnet build AspNet.Security.OAuth.Wikimedia.sln -c Release -nologo -v q >"$results/build.log" 2>&1; then
@@ -35,6 +43,14 @@ if ! dotnet build AspNet.Security.OAuth.Wikimedia.sln -c Release -nologo -v q >"
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+if ! wait "$wiki_pid"; then
+  tail -n 20 "$results/realwiki.log"
+  echo "the real wiki did not start"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "== real wiki: $(tail -n 1 "$results/realwiki.log"), ready $((SECONDS - wiki_started)) s after the start of the build"
 
 status=0
 format_failed=0

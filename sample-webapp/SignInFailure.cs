@@ -17,7 +17,7 @@ public static partial class SignInFailure
             // A Cancel reaches AccessDeniedPath, not here; access_denied comes here only from a handler without one.
             // Any other error (unauthorized_client with state, server_error, temporarily_unavailable) is a failure.
             "access_denied" => "cancelled",
-            "invalid_scope" => "scope",
+            "invalid_scope" or "insufficient_scope" => "scope",
             _ when context.Failure?.Message.Contains("Correlation failed", StringComparison.Ordinal) == true => "expired",
             _ when context.Failure?.Message.Contains("state was missing", StringComparison.Ordinal) == true => "expired",
             _ => "wikimedia",

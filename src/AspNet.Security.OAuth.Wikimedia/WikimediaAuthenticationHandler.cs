@@ -215,6 +215,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     protected override async Task<AuthenticationTicket> CreateTicketAsync(
         ClaimsIdentity identity, AuthenticationProperties properties, OAuthTokenResponse tokens)
     {
+        CheckGrantedScopes(tokens.AccessToken);
         using var request = WikimediaBackchannel.CreateRequest(HttpMethod.Get, Options.UserInformationEndpoint, Options);
         // The word Bearer is case sensitive on Wikimedia (docs/protocol.md section 6).
         request.Headers.Authorization = new("Bearer", tokens.AccessToken);
@@ -249,6 +250,38 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         context.RunClaimActions();
         await Events.CreatingTicket(context);
         return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+    }
+
+    /// <summary>
+    /// The server drops requested scopes that the consumer did not register, and when none is left it still issues a
+    /// token, with which every call, the profile included, fails with HTTP 500 (docs/protocol.md section 2). That
+    /// would read as "Wikimedia is down"; the token's own <c>scopes</c> claim says what really happened.
+    /// </summary>
+    private void CheckGrantedScopes(string? accessToken)
+    {
+        if (Options.Scope.Count == 0 || GrantedScopes.Read(accessToken) is not { } granted)
+        {
+            return;
+        }
+
+        var missing = Options.Scope.Except(granted, StringComparer.Ordinal).ToArray();
+        if (missing.Length == 0)
+        {
+            return;
+        }
+
+        if (granted.Count == 0)
+        {
+            var exception = new AuthenticationFailureException(
+                $"Wikimedia granted none of the requested scopes ({string.Join(' ', missing)}): the consumer '{Options.ClientId}' has not " +
+                "registered them, and the token it issued cannot be used. Register those grants for the consumer, or remove the scope " +
+                $"(configuration key Authentication:Schemes:{Scheme.Name}:Scope) to get every grant the consumer has.");
+            exception.Data["error"] = "insufficient_scope";
+            exception.Data["error_description"] = exception.Message;
+            throw exception;
+        }
+
+        Log.ScopesNotGranted(Logger, string.Join(' ', missing), string.Join(' ', granted));
     }
 
     /// <inheritdoc />
@@ -337,6 +370,9 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         [LoggerMessage(8, LogLevel.Information, "An answer without state came while {Count} sign-ins were under way in this browser; none of them was ended.")]
         public static partial void AmbiguousAnswerWithoutState(ILogger logger, int count);
+
+        [LoggerMessage(9, LogLevel.Warning, "Wikimedia did not grant the requested scopes '{Missing}' (the consumer has not registered them); the session has '{Granted}'.")]
+        public static partial void ScopesNotGranted(ILogger logger, string missing, string granted);
 
         [LoggerMessage(3, LogLevel.Warning, "The Wikimedia callback's state was {Problem}; the sign-in cannot continue.")]
         public static partial void InvalidState(ILogger logger, string problem);
