@@ -6,17 +6,7 @@ cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Installs Debian packages that are missing (as root, as CI runs), so that a warm machine pays nothing.
-ensure_apt() {
-  local missing=()
-  for pkg in "$@"; do
-    # "install ok installed" only: a removed package keeps a dpkg entry (deinstall, config-files).
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  ((${#missing[@]} == 0)) && return 0
-  echo "== installing ${missing[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+source test/scripts/ensure-apt.sh
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here); the interop tests run a
 # genuine MediaWiki with Extension:OAuth from Debian's packages (test/realwiki). One apt transaction for both.

@@ -11,17 +11,8 @@ force=0
 
 packages=(mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl)
 
-ensure_apt() {
-  local missing=()
-  for pkg in "$@"; do
-    # "install ok installed" only: a removed package keeps a dpkg entry (deinstall, config-files).
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  ((${#missing[@]} == 0)) && return 0
-  echo "realwiki: installing ${missing[*]}" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+# shellcheck source=../scripts/ensure-apt.sh
+source "$realwiki_here/../scripts/ensure-apt.sh"
 ensure_apt "${packages[@]}"
 
 # The stamp names everything the build depends on: these files, the Debian packages and the folder itself
