@@ -7,7 +7,8 @@ namespace WikimediaSample;
 
 /// <summary>
 /// Runs the sample with no credentials: when <c>Authentication:Schemes:Wikimedia:ClientId</c> is not set in the
-/// Development environment, an in-process Wikimedia emulator is started and the handler and the API client point at it.
+/// Development environment, an in-process Wikimedia emulator is started and the handler and the API client point at it
+/// (at its REST root when <c>WikimediaApi:BaseAddress</c> is a REST root, else at its stand-in for the gateway).
 /// </summary>
 /// <remarks>
 /// Never outside Development: a deployment that lost its configuration must not sign people in against an emulator
@@ -41,8 +42,11 @@ public static partial class EmulatorSetup
         }));
         builder.Services.AddOptions<WikimediaAuthenticationOptions>(WikimediaAuthenticationDefaults.AuthenticationScheme)
             .Configure<WikimediaEmulator>((options, emulator) => options.UseEmulator(emulator));
+        // The emulator stands in for the configured API in its mode: a REST root in WikimediaApi:BaseAddress
+        // (https://en.wikipedia.org/w/rest.php/) becomes the emulator's REST root, the gateway its gateway routes.
         builder.Services.AddOptions<WikimediaApiOptions>()
-            .Configure<WikimediaEmulator>((options, emulator) => options.BaseAddress = emulator.ApiBaseAddress);
+            .Configure<WikimediaEmulator>((options, emulator) =>
+                options.BaseAddress = options.IsRestRoot ? emulator.RestApiBaseAddress : emulator.ApiBaseAddress);
         builder.Services.AddHostedService<EmulatorAnnouncer>();
         return builder;
     }

@@ -29,7 +29,8 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
         options.Events.OnRemoteFailure = SignInFailure.HandleAsync;
     });
 
-// Calls {WikimediaApi:BaseAddress}core/v1/... as the signed-in user.
+// Calls the wiki of WikimediaApi:BaseAddress as the signed-in user: {root}v1/... for a wiki's REST root such as
+// https://en.wikipedia.org/w/rest.php/, or core/v1/{Project}/{Language}/... on the gateway (the default).
 builder.Services.AddWikimediaApiClient();
 
 // With no ClientId configured, sign in against the built-in emulator instead of the real Wikimedia.

@@ -21,12 +21,14 @@ public class ArticleModel(WikimediaApiClient api) : PageModel
             return;
         }
 
-        var result = await api.GetPageAsync("wikipedia", "en", Title, cancellationToken);
+        // The wiki is configuration: WikimediaApi:BaseAddress (a wiki's REST root, or the gateway with
+        // WikimediaApi:Project and WikimediaApi:Language), so this line is the same for both.
+        var result = await api.GetPageAsync(Title, cancellationToken);
         Article = result.Value;
         Problem = result.Status switch
         {
             WikimediaApiStatus.Success => null,
-            WikimediaApiStatus.NotFound => $"English Wikipedia has no page called “{Title}”.",
+            WikimediaApiStatus.NotFound => $"The wiki has no page called “{Title}”.",
             WikimediaApiStatus.RateLimited => "Wikimedia asks us to slow down. Please try again " +
                 (result.RetryAfter is { } wait ? $"in {Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture)} seconds." : "in a moment."),
             WikimediaApiStatus.NotAuthenticated or WikimediaApiStatus.Unauthorized => "Your Wikimedia sign-in has expired. Please sign in again.",

@@ -11,7 +11,7 @@ public enum EmulatorEndpoint
     /// <summary>The profile endpoint, <c>/oauth2/resource/profile</c>.</summary>
     Profile,
 
-    /// <summary>The REST API routes, <c>/core/v1/...</c>.</summary>
+    /// <summary>The REST API routes: the gateway's <c>/core/v1/...</c> and the per-wiki <c>/w/rest.php/v1/...</c>.</summary>
     Api,
 }
 

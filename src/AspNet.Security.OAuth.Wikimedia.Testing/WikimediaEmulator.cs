@@ -62,8 +62,16 @@ public sealed class WikimediaEmulator : IDisposable
     /// <summary>Gets the REST root to use as <c>WikimediaAuthenticationOptions.Authority</c>.</summary>
     public string Authority => _server.Url + RestRoot;
 
-    /// <summary>Gets the base address of the REST API (<c>core/v1/...</c>), the stand-in for <c>https://api.wikimedia.org/</c>.</summary>
+    /// <summary>Gets the base address of the API gateway's routes (<c>core/v1/...</c>), the stand-in for <c>https://api.wikimedia.org/</c>.</summary>
     public Uri ApiBaseAddress => BaseAddress;
+
+    /// <summary>
+    /// Gets the per-wiki REST root, <c>{BaseAddress}w/rest.php/</c>, the stand-in for a wiki's own REST API such as
+    /// <c>https://en.wikipedia.org/w/rest.php/</c>: its <c>v1/page/{title}/bare</c> and <c>v1/search/page</c> serve the
+    /// English Wikipedia pages of <see cref="WikimediaEmulatorOptions.Pages"/>, with the same token rules and the same
+    /// <see cref="EmulatorEndpoint.Api"/> faults as the gateway's routes.
+    /// </summary>
+    public Uri RestApiBaseAddress => new(BaseAddress, RestRoot.TrimStart('/') + "/");
 
     /// <summary>Gets every request received so far, oldest first.</summary>
     public IReadOnlyList<EmulatorRequest> Requests => _journal.ToArray();

@@ -94,7 +94,7 @@ internal sealed class ResourceEndpoints(WikimediaEmulatorOptions options, GrantS
         }));
     }
 
-    /// <summary><c>/core/v1/{project}/{language}/search/page?q=...&amp;limit=...</c>.</summary>
+    /// <summary><c>/core/v1/{project}/{language}/search/page?q=...&amp;limit=...</c>, or the per-wiki <c>/w/rest.php/v1/search/page</c>.</summary>
     public ResponseMessage Search(EmulatorRequest request, string project, string language)
     {
         if (Authenticate(request, out _) is { } failure)

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace AspNet.Security.OAuth.Wikimedia;
 
 /// <summary>
-/// Calls Wikimedia's REST API as the signed-in user (register it with <c>AddWikimediaApiClient()</c>).
-/// Every call returns a <see cref="WikimediaApiResult{T}"/>; none throws for an answer of the API.
+/// Calls a wiki's REST API, or Wikimedia's API gateway, as the signed-in user (register it with
+/// <c>AddWikimediaApiClient()</c>; <see cref="WikimediaApiOptions.BaseAddress"/> chooses which). Every call returns a
+/// <see cref="WikimediaApiResult{T}"/>; none throws for an answer of the API.
 /// </summary>
 public class WikimediaApiClient
 {
@@ -33,32 +34,78 @@ public class WikimediaApiClient
     /// <summary>The largest answer read: page metadata and search results are a few KB.</summary>
     internal const int MaxResponseContentBufferSize = 4 * 1024 * 1024;
 
-    /// <summary>Gets a page's metadata: <c>core/v1/{project}/{language}/page/{title}/bare</c>.</summary>
+    /// <summary>
+    /// Gets a page's metadata from the configured wiki: <c>{rest root}v1/page/{title}/bare</c> when
+    /// <see cref="WikimediaApiOptions.BaseAddress"/> is a wiki's REST root, else
+    /// <c>core/v1/{Project}/{Language}/page/{title}/bare</c> on the gateway, with <see cref="WikimediaApiOptions.Project"/>
+    /// and <see cref="WikimediaApiOptions.Language"/>.
+    /// </summary>
+    /// <param name="title">The title, as a reader writes it (spaces, slashes and any script are escaped here).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page, or why not.</returns>
+    /// <exception cref="InvalidOperationException">The gateway is configured with an empty project or language.</exception>
+    public Task<WikimediaApiResult<WikimediaPage>> GetPageAsync(string title, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        return GetAsync<WikimediaPage>(ConfiguredWiki($"page/{Title(title)}/bare"), cancellationToken);
+    }
+
+    /// <summary>
+    /// Gets a page's metadata from the gateway: <c>core/v1/{project}/{language}/page/{title}/bare</c>. Only for the
+    /// gateway; <see cref="GetPageAsync(string, CancellationToken)"/> works with both.
+    /// </summary>
     /// <param name="project">The project, for example <c>wikipedia</c>.</param>
     /// <param name="language">The language code, for example <c>en</c>.</param>
     /// <param name="title">The title, as a reader writes it (spaces, slashes and any script are escaped here).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The page, or why not.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The base address is a wiki's REST root, which serves one wiki whatever the project and language say; nothing is sent.
+    /// </exception>
     public Task<WikimediaApiResult<WikimediaPage>> GetPageAsync(string project, string language, string title, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(project);
+        ArgumentException.ThrowIfNullOrWhiteSpace(language);
         ArgumentException.ThrowIfNullOrWhiteSpace(title);
-        return GetAsync<WikimediaPage>($"core/v1/{Segment(project)}/{Segment(language)}/page/{Title(title)}/bare", cancellationToken);
+        return GetAsync<WikimediaPage>(GatewayWiki(project, language, $"page/{Title(title)}/bare", "GetPageAsync(title)"), cancellationToken);
     }
 
-    /// <summary>Searches page titles and content: <c>core/v1/{project}/{language}/search/page?q=...&amp;limit=...</c>.</summary>
+    /// <summary>
+    /// Searches page titles and content of the configured wiki: <c>{rest root}v1/search/page?q=...&amp;limit=...</c>, or
+    /// <c>core/v1/{Project}/{Language}/search/page?q=...&amp;limit=...</c> on the gateway (see <see cref="GetPageAsync(string, CancellationToken)"/>).
+    /// </summary>
+    /// <param name="query">The search terms.</param>
+    /// <param name="limit">How many results, 1 to 100.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The results, or why not.</returns>
+    /// <exception cref="InvalidOperationException">The gateway is configured with an empty project or language.</exception>
+    public Task<WikimediaApiResult<WikimediaSearchResults>> SearchPagesAsync(string query, int limit = 10, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ThrowIfOutOfRange(limit);
+        return GetAsync<WikimediaSearchResults>(ConfiguredWiki(SearchRoute(query, limit)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Searches page titles and content on the gateway: <c>core/v1/{project}/{language}/search/page?q=...&amp;limit=...</c>.
+    /// Only for the gateway; <see cref="SearchPagesAsync(string, int, CancellationToken)"/> works with both.
+    /// </summary>
     /// <param name="project">The project.</param>
     /// <param name="language">The language code.</param>
     /// <param name="query">The search terms.</param>
     /// <param name="limit">How many results, 1 to 100.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The results, or why not.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The base address is a wiki's REST root, which serves one wiki whatever the project and language say; nothing is sent.
+    /// </exception>
     public Task<WikimediaApiResult<WikimediaSearchResults>> SearchPagesAsync(string project, string language, string query, int limit = 10, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(project);
+        ArgumentException.ThrowIfNullOrWhiteSpace(language);
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 100);
-        return GetAsync<WikimediaSearchResults>(
-            $"core/v1/{Segment(project)}/{Segment(language)}/search/page?q={Uri.EscapeDataString(query)}&limit={limit}", cancellationToken);
+        ThrowIfOutOfRange(limit);
+        return GetAsync<WikimediaSearchResults>(GatewayWiki(project, language, SearchRoute(query, limit), "SearchPagesAsync(query, limit)"), cancellationToken);
     }
 
     /// <summary>Gets the signed-in user's profile from the scheme's profile endpoint.</summary>
@@ -67,7 +114,7 @@ public class WikimediaApiClient
     public async Task<WikimediaApiResult<WikimediaProfile>> GetProfileAsync(CancellationToken cancellationToken = default)
     {
         var endpoint = _authenticationOptions.Get(_apiOptions.CurrentValue.AuthenticationScheme).UserInformationEndpoint;
-        var raw = await GetAsync<JsonElement>(endpoint, cancellationToken);
+        var raw = await GetAsync<JsonElement>(new Uri(endpoint, UriKind.RelativeOrAbsolute), cancellationToken);
         if (!raw.Succeeded)
         {
             return new WikimediaApiResult<WikimediaProfile> { Status = raw.Status, StatusCode = raw.StatusCode, RetryAfter = raw.RetryAfter, TokenError = raw.TokenError, Message = raw.Message };
@@ -101,7 +148,7 @@ public class WikimediaApiClient
                 : [];
     }
 
-    private async Task<WikimediaApiResult<T>> GetAsync<T>(string uri, CancellationToken cancellationToken)
+    private async Task<WikimediaApiResult<T>> GetAsync<T>(Uri uri, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         HttpResponseMessage response;
@@ -168,10 +215,55 @@ public class WikimediaApiClient
     private static WikimediaApiResult<T> Failure<T>(WikimediaApiStatus status, HttpStatusCode? code, string message)
         => new() { Status = status, StatusCode = code, Message = message };
 
-    private static string Segment(string value)
+    /// <summary>
+    /// The base the requests go to: the HttpClient's, which is where they would go anyway (the options' when it has
+    /// none), with the trailing slash that keeps <c>.../rest.php</c> from losing its last segment.
+    /// </summary>
+    private Uri Root => WikimediaApiRoot.WithTrailingSlash(_http.BaseAddress ?? _apiOptions.CurrentValue.BaseAddress);
+
+    /// <summary>A route of the wiki the options name: the REST root's own wiki, or Project and Language on the gateway.</summary>
+    private Uri ConfiguredWiki(string route)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(value);
-        return Uri.EscapeDataString(value);
+        var root = Root;
+        if (WikimediaApiRoot.IsRestRoot(root))
+        {
+            return new Uri(root, "v1/" + route);
+        }
+
+        var options = _apiOptions.CurrentValue;
+        if (string.IsNullOrWhiteSpace(options.Project) || string.IsNullOrWhiteSpace(options.Language))
+        {
+            throw new InvalidOperationException(
+                $"{WikimediaApiOptions.ConfigurationSection}:Project and {WikimediaApiOptions.ConfigurationSection}:Language must name the wiki that the API gateway {root} is asked for.");
+        }
+
+        return new Uri(root, $"core/v1/{Uri.EscapeDataString(options.Project)}/{Uri.EscapeDataString(options.Language)}/{route}");
+    }
+
+    /// <summary>A route of the wiki the caller names, which only the gateway can choose.</summary>
+    private Uri GatewayWiki(string project, string language, string route, string instead)
+    {
+        var root = Root;
+        if (WikimediaApiRoot.IsRestRoot(root))
+        {
+            // A REST root answers for its own wiki whatever project and language the caller meant: sending the call
+            // would return another wiki's page as if it were the one asked for. A result could pass for an outage
+            // and hide the mismatch, so the call is refused before anything is sent.
+            throw new InvalidOperationException(
+                $"{WikimediaApiOptions.ConfigurationSection}:BaseAddress ({root}) is a wiki's REST root, which serves that wiki only, so a call " +
+                $"that names the project and language ('{project}', '{language}') cannot be honoured. Call {instead}, which uses the configured wiki, " +
+                "or set the base address to the API gateway to choose the wiki per call.");
+        }
+
+        return new Uri(root, $"core/v1/{Uri.EscapeDataString(project)}/{Uri.EscapeDataString(language)}/{route}");
+    }
+
+    private static string SearchRoute(string query, int limit) => $"search/page?q={Uri.EscapeDataString(query)}&limit={limit}";
+
+    private static void ThrowIfOutOfRange(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 100);
     }
 
     /// <summary>MediaWiki keys use underscores for spaces; everything else (/, ?, #, non-ASCII) is percent-encoded.</summary>

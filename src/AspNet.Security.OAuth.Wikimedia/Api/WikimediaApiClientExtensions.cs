@@ -10,9 +10,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class WikimediaApiClientExtensions
 {
     /// <summary>
-    /// Registers <see cref="WikimediaApiClient"/> as a typed client over <c>IHttpClientFactory</c>, with the base address
-    /// from <c>WikimediaApi:BaseAddress</c> (default <c>https://api.wikimedia.org/</c>) and <see cref="WikimediaBearerTokenHandler"/>.
-    /// Call it after <c>AddWikimedia()</c>.
+    /// Registers <see cref="WikimediaApiClient"/> as a typed client over <c>IHttpClientFactory</c>, with the options of
+    /// the <c>WikimediaApi</c> section (<c>BaseAddress</c>: a wiki's REST root such as <c>https://en.wikipedia.org/w/rest.php/</c>,
+    /// or the gateway <c>https://api.wikimedia.org/</c>, the default; <c>Project</c> and <c>Language</c> for the gateway)
+    /// and <see cref="WikimediaBearerTokenHandler"/>. Call it after <c>AddWikimedia()</c>.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Changes to the options, applied after configuration.</param>
@@ -32,7 +33,7 @@ public static class WikimediaApiClientExtensions
         return services.AddHttpClient<WikimediaApiClient>((provider, client) =>
             {
                 var api = provider.GetRequiredService<IOptionsMonitor<WikimediaApiOptions>>().CurrentValue;
-                client.BaseAddress = api.BaseAddress;
+                client.BaseAddress = WikimediaApiRoot.WithTrailingSlash(api.BaseAddress);
                 client.Timeout = api.Timeout;
                 // A huge answer is a failed result, not a process that buffers it.
                 client.MaxResponseContentBufferSize = WikimediaApiClient.MaxResponseContentBufferSize;

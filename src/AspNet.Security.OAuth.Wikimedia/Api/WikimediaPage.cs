@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace AspNet.Security.OAuth.Wikimedia;
 
-/// <summary>A page's metadata, from <c>core/v1/{project}/{language}/page/{title}/bare</c>.</summary>
+/// <summary>A page's metadata, from <c>v1/page/{title}/bare</c> below a REST root or <c>core/v1/{project}/{language}/page/{title}/bare</c>.</summary>
 /// <param name="Id">The page id.</param>
 /// <param name="Key">The title as used in URLs (underscores).</param>
 /// <param name="Title">The title.</param>
@@ -33,7 +33,7 @@ public sealed record WikimediaLicense(
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("title")] string? Title);
 
-/// <summary>Search results, from <c>core/v1/{project}/{language}/search/page</c>.</summary>
+/// <summary>Search results, from <c>v1/search/page</c> below a REST root or <c>core/v1/{project}/{language}/search/page</c>.</summary>
 /// <param name="Pages">The pages found.</param>
 public sealed record WikimediaSearchResults(
     [property: JsonPropertyName("pages")] IReadOnlyList<WikimediaSearchPage> Pages);

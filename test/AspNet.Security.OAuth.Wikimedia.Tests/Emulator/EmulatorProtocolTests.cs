@@ -267,6 +267,53 @@ public sealed class EmulatorProtocolTests : IDisposable
     }
 
     [Fact]
+    public async Task The_per_wiki_rest_routes_serve_the_gateways_data_with_its_token_rules_and_faults()
+    {
+        var (verifier, challenge) = Pkce();
+        var token = (await ExchangeAsync(await CodeAsync(challenge), verifier)).Body.GetProperty("access_token").GetString()!;
+        string[][] pairs =
+        [
+            ["core/v1/wikipedia/en/page/AC%2FDC/bare", "w/rest.php/v1/page/AC%2FDC/bare"],
+            ["core/v1/wikipedia/en/search/page?q=planet&limit=5", "w/rest.php/v1/search/page?q=planet&limit=5"],
+        ];
+
+        async Task<(HttpStatusCode Status, string Body)> GetAsync(string route, string? bearer)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_emulator.BaseAddress, route));
+            if (bearer is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            }
+
+            using var response = await _http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(new Uri(_emulator.BaseAddress, "w/rest.php/"), _emulator.RestApiBaseAddress);
+        foreach (var (gateway, perWiki) in pairs.Select(p => (p[0], p[1])))
+        {
+            var served = await GetAsync(perWiki, token);
+            Assert.Equal(HttpStatusCode.OK, served.Status);
+            Assert.Equal(await GetAsync(gateway, token), served);
+            Assert.Equal(await GetAsync(gateway, null), await GetAsync(perWiki, null));
+        }
+
+        Assert.Contains("AC/DC", (await GetAsync(pairs[0][1], token)).Body, StringComparison.Ordinal);
+        Assert.Contains("Earth", (await GetAsync(pairs[1][1], token)).Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(pairs[0][1], null)).Status);
+
+        _emulator.Faults.Add(EmulatorEndpoint.Api, new EmulatorFault { StatusCode = HttpStatusCode.ServiceUnavailable, Times = 1 });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await GetAsync(pairs[0][1], token)).Status);
+
+        _emulator.RevokeGrants("Example User");
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(pairs[0][1], token)).Status);
+        Assert.Equal(await GetAsync(pairs[1][0], token), await GetAsync(pairs[1][1], token));
+
+        _time.Advance(TimeSpan.FromHours(4));
+        Assert.Equal((HttpStatusCode.Unauthorized, """{"httpCode":401,"httpReason":"Jwt is expired"}"""), await GetAsync(pairs[1][1], token));
+    }
+
+    [Fact]
     public async Task The_scopes_route_lists_the_tokens_grants()
     {
         var (verifier, challenge) = Pkce();

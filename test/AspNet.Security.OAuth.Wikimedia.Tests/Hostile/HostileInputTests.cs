@@ -306,7 +306,7 @@ public sealed class HostileInputTests : IDisposable
 
     [Theory]
     [InlineData(HttpStatusCode.TooManyRequests, "Wikimedia asks us to slow down. Please try again in 30 seconds.")]
-    [InlineData(HttpStatusCode.NotFound, "English Wikipedia has no page called “Earth”.")]
+    [InlineData(HttpStatusCode.NotFound, "The wiki has no page called “Earth”.")]
     [InlineData(HttpStatusCode.BadGateway, "Wikimedia could not be reached just now. Please try again in a moment.")]
     [InlineData(HttpStatusCode.ServiceUnavailable, "Wikimedia could not be reached just now. Please try again in a moment.")]
     public async Task Api_errors_from_the_edge_show_friendly_messages(HttpStatusCode status, string message)

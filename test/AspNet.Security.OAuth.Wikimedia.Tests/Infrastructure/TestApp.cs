@@ -19,7 +19,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 /// <summary>
 /// A minimal app that signs in with Wikimedia, on a real loopback socket (http://127.0.0.1:port, which the emulator's
 /// default clients accept as a callback on any port). Routes: /signin, /me (claims and saved tokens as JSON),
-/// /denied (AccessDeniedPath), /failed (where OnRemoteFailure sends the user).
+/// /denied (AccessDeniedPath), /failed (where OnRemoteFailure sends the user), and /api/... calls of WikimediaApiClient.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -47,7 +47,8 @@ public sealed class TestApp : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<CookieAuthenticationOptions>? cookie = null,
         string url = "http://127.0.0.1:0",
-        Action<WebApplication>? endpoints = null)
+        Action<WebApplication>? endpoints = null,
+        Action<WikimediaApiOptions>? api = null)
     {
         var failures = new ConcurrentQueue<Exception>();
         var builder = WebApplication.CreateSlimBuilder();
@@ -84,7 +85,11 @@ public sealed class TestApp : IAsyncDisposable
                 configure?.Invoke(o);
             });
         builder.Services.AddAuthorization();
-        builder.Services.AddWikimediaApiClient(o => o.BaseAddress = emulator?.ApiBaseAddress ?? o.BaseAddress);
+        builder.Services.AddWikimediaApiClient(o =>
+        {
+            o.BaseAddress = emulator?.ApiBaseAddress ?? o.BaseAddress;
+            api?.Invoke(o);
+        });
         // A plain named client of the per-wiki REST API, sending as the user through the same handler.
         builder.Services.AddHttpClient("enwiki", c => c.BaseAddress = new Uri(emulator?.BaseAddress ?? new Uri("https://en.wikipedia.org/"), "w/rest.php/v1/"))
             .AddWikimediaUserToken();
@@ -115,6 +120,9 @@ public sealed class TestApp : IAsyncDisposable
         });
         app.MapGet("/api/page", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageAsync("wikipedia", "en", title)));
         app.MapGet("/api/search", async (WikimediaApiClient api, string q) => Results.Json(await api.SearchPagesAsync("wikipedia", "en", q, 5)));
+        // The calls of the configured wiki: a REST root's own, or WikimediaApiOptions.Project and Language on the gateway.
+        app.MapGet("/api/wiki/page", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageAsync(title)));
+        app.MapGet("/api/wiki/search", async (WikimediaApiClient api, string q, int limit) => Results.Json(await api.SearchPagesAsync(q, limit)));
         app.MapGet("/api/profile", async (WikimediaApiClient api) => Results.Json(await api.GetProfileAsync()));
         app.MapGet("/api/perwiki", async (IHttpClientFactory factory, string title) =>
         {

@@ -132,6 +132,46 @@ public sealed class SampleAppTests : IDisposable
     }
 
     [Fact]
+    public async Task With_a_rest_root_configured_the_article_page_calls_the_emulators_rest_root()
+    {
+        using var app = new SampleApp(b => b.UseSetting("WikimediaApi:BaseAddress", "https://en.wikipedia.org/w/rest.php/"));
+        using var browser = new TestBrowser();
+        await browser.ConsentAsync(await browser.FollowAsync(new Uri(app.BaseAddress, "/signin?returnUrl=%2F")));
+
+        using var article = await browser.GetAsync(new Uri(app.BaseAddress, "/article?title=AC%2FDC"));
+        var page = await Html(article);
+
+        Assert.Equal("AC/DC", page.QuerySelector("#article-title")!.TextContent);
+        Assert.Equal("18944", page.QuerySelector("#page-id")!.TextContent);
+        var call = Assert.Single(app.Emulator.Requests, r => r.Path.Contains("/bare", StringComparison.Ordinal));
+        Assert.Equal("/w/rest.php/v1/page/AC%2FDC/bare", call.Path);
+        Assert.StartsWith("Bearer eyJ", call.Header("Authorization"), StringComparison.Ordinal);
+        Assert.StartsWith("AspNet.Security.OAuth.Wikimedia.Sample/0.1 (https://", call.Header("User-Agent"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_a_consumer_configured_only_the_base_address_sends_the_article_page_to_a_wikis_rest_root()
+    {
+        // A wiki of its own, as a deployment would configure it: no built-in emulator, the keys name everything.
+        using var wiki = WikimediaEmulator.Start();
+        var root = wiki.BaseAddress + "w/rest.php";
+        using var app = new SampleApp(b => b
+            .UseSetting("Authentication:Schemes:Wikimedia:ClientId", WikimediaEmulatorOptions.DefaultClientId)
+            .UseSetting("Authentication:Schemes:Wikimedia:ClientSecret", WikimediaEmulatorOptions.DefaultClientSecret)
+            .UseSetting("Authentication:Schemes:Wikimedia:Authority", wiki.Authority)
+            .UseSetting("WikimediaApi:BaseAddress", root));
+        Assert.Null(app.Services.GetService<WikimediaEmulator>());
+        wiki.Client().RedirectUris.Add(new Uri(app.BaseAddress, "/signin-wikimedia").ToString());
+        using var browser = new TestBrowser();
+        await browser.ConsentAsync(await browser.FollowAsync(new Uri(app.BaseAddress, "/signin?returnUrl=%2F")));
+
+        using var article = await browser.GetAsync(new Uri(app.BaseAddress, "/article?title=Earth"));
+
+        Assert.Equal("9228", (await Html(article)).QuerySelector("#page-id")!.TextContent);
+        Assert.Equal(root + "/v1/page/Earth/bare", wiki.BaseAddress.GetLeftPart(UriPartial.Authority) + Assert.Single(wiki.Requests, r => r.Path.EndsWith("/bare", StringComparison.Ordinal)).Path);
+    }
+
+    [Fact]
     public async Task The_profile_shows_when_the_token_was_refreshed()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -36,7 +36,8 @@ public sealed class RefreshFixture : IAsyncDisposable
         Action<WikimediaAuthenticationOptions>? configure = null,
         Action<IServiceCollection>? services = null,
         Action<CookieAuthenticationOptions>? cookie = null,
-        string clientId = WikimediaEmulatorOptions.DefaultClientId)
+        string clientId = WikimediaEmulatorOptions.DefaultClientId,
+        Action<WikimediaEmulator, WikimediaApiOptions>? api = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var emulator = WikimediaEmulator.Start(o =>
@@ -52,7 +53,7 @@ public sealed class RefreshFixture : IAsyncDisposable
         {
             s.AddSingleton<TimeProvider>(time);
             services?.Invoke(s);
-        }, cookie: cookie);
+        }, cookie: cookie, api: api is null ? null : o => api(emulator, o));
         var browser = new TestBrowser();
         await MeResponse.ReadAsync(await browser.SignInAsync(app.BaseAddress));
         return new RefreshFixture(time, emulator, app, browser);
