@@ -33,4 +33,19 @@ public sealed class RealWikiSampleTests(RealWiki wiki)
 
         Assert.Equal(wiki.Alice.User, new HtmlParser().ParseDocument(await home.Content.ReadAsStringAsync()).QuerySelector("#username")!.TextContent);
     }
+
+    [Fact]
+    public async Task The_samples_article_page_reads_the_real_wikis_rest_api_with_only_the_base_address_changed()
+    {
+        using var sample = new InteropSample(wiki, wiki.Consumer(ConsumerKind.Basic));
+        using var person = new WikiBrowser(wiki);
+        using var home = await person.SignInAsync(InteropSample.BaseAddress, wiki.Alice, returnUrl: "/");
+
+        using var article = await person.Browser.GetAsync(new Uri(InteropSample.BaseAddress, "/article?title=Main%20Page"));
+        var page = new HtmlParser().ParseDocument(await article.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, article.StatusCode);
+        Assert.Equal("Main Page", page.QuerySelector("#article-title")!.TextContent);
+        Assert.Equal("1", page.QuerySelector("#page-id")!.TextContent);
+    }
 }
