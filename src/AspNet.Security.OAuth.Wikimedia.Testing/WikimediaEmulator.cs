@@ -117,6 +117,7 @@ public sealed class WikimediaEmulator : IDisposable
     {
         Route("GET", p => p == RestRoot + "/oauth2/authorize", null, _authorize.Authorize);
         Route("POST", p => p == AuthorizeEndpoint.DecisionPath, null, _authorize.Decide);
+        Route("GET", p => p == AuthorizeEndpoint.DecisionPath, null, _authorize.ConsentForm);
         Route("POST", p => p == RestRoot + "/oauth2/access_token", EmulatorEndpoint.Token, _token.Handle);
         Route("GET", p => p == RestRoot + "/oauth2/resource/profile", EmulatorEndpoint.Profile, _resources.Profile);
         Route("GET", p => p == RestRoot + "/oauth2/resource/scopes", EmulatorEndpoint.Profile, _resources.Scopes);

@@ -2,10 +2,21 @@ namespace AspNet.Security.OAuth.Wikimedia.Testing;
 
 /// <summary>
 /// Settings of a <see cref="WikimediaEmulator"/>: who is registered, how long things live, and what quirks it shows.
-/// The defaults are those of Wikimedia's wikis in 2026 (docs/protocol.md).
+/// The defaults are those of Wikimedia's wikis in 2026 (docs/protocol.md); <see cref="Server"/> switches to those of
+/// MediaWiki 1.39.
 /// </summary>
+/// <remarks>
+/// <see cref="AccessTokenLifetime"/>, <see cref="RefreshGraceWindow"/>, <see cref="RefuseRefreshForPublicClients"/>
+/// and <see cref="ProfileContentType"/> follow <see cref="Server"/> until they are set: reading one gives the value
+/// in effect, and a value set wins over the server's default whatever the order of the assignments.
+/// </remarks>
 public sealed class WikimediaEmulatorOptions
 {
+    private TimeSpan? _accessTokenLifetime;
+    private TimeSpan? _refreshGraceWindow;
+    private bool? _refuseRefreshForPublicClients;
+    private string? _profileContentType;
+
     /// <summary>The consumer key of the default confidential client.</summary>
     public const string DefaultClientId = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
@@ -42,8 +53,23 @@ public sealed class WikimediaEmulatorOptions
         new() { Id = 34223, Title = "Zürich", LatestRevisionId = 1260000002, LatestRevisionTimestamp = new DateTime(2026, 9, 14, 21, 30, 0, DateTimeKind.Utc), Description = "City in Switzerland" },
     };
 
-    /// <summary>Gets or sets the lifetime of access tokens. Default: 4 hours, as on Wikimedia.</summary>
-    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(4);
+    /// <summary>
+    /// Gets or sets which server the emulator behaves like where servers differ. Default:
+    /// <see cref="EmulatedServer.Wikimedia"/>. It supplies the defaults of <see cref="AccessTokenLifetime"/>,
+    /// <see cref="RefreshGraceWindow"/>, <see cref="RefuseRefreshForPublicClients"/> and
+    /// <see cref="ProfileContentType"/>, and the answers that have no option of their own (docs/emulator.md).
+    /// </summary>
+    public EmulatedServer Server { get; set; } = EmulatedServer.Wikimedia;
+
+    /// <summary>
+    /// Gets or sets the lifetime of access tokens, which token answers give as <c>expires_in</c>. Unless set: 4 hours
+    /// on <see cref="EmulatedServer.Wikimedia"/>, 1 hour on <see cref="EmulatedServer.MediaWiki139"/>.
+    /// </summary>
+    public TimeSpan AccessTokenLifetime
+    {
+        get => _accessTokenLifetime ?? (Server == EmulatedServer.MediaWiki139 ? TimeSpan.FromHours(1) : TimeSpan.FromHours(4));
+        set => _accessTokenLifetime = value;
+    }
 
     /// <summary>Gets or sets the lifetime of refresh tokens. Default: 365 days.</summary>
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(365);
@@ -52,13 +78,25 @@ public sealed class WikimediaEmulatorOptions
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Gets or sets how long a rotated refresh token keeps working. Default: 600 s, as on Wikimedia since mid-2026;
-    /// <see cref="TimeSpan.Zero"/> makes refresh tokens single use, like the strictest servers.
+    /// Gets or sets how long a rotated refresh token keeps working. Unless set: 600 s on
+    /// <see cref="EmulatedServer.Wikimedia"/> (since mid-2026), <see cref="TimeSpan.Zero"/> (single use, strict
+    /// rotation) on <see cref="EmulatedServer.MediaWiki139"/>.
     /// </summary>
-    public TimeSpan RefreshGraceWindow { get; set; } = TimeSpan.FromSeconds(600);
+    public TimeSpan RefreshGraceWindow
+    {
+        get => _refreshGraceWindow ?? (Server == EmulatedServer.MediaWiki139 ? TimeSpan.Zero : TimeSpan.FromSeconds(600));
+        set => _refreshGraceWindow = value;
+    }
 
-    /// <summary>Gets or sets whether public consumers are refused refresh with <c>401 invalid_client</c>, as some MediaWiki versions do.</summary>
-    public bool RefuseRefreshForPublicClients { get; set; }
+    /// <summary>
+    /// Gets or sets whether public consumers are refused refresh with <c>401 invalid_client</c>. Unless set: false on
+    /// <see cref="EmulatedServer.Wikimedia"/>, true on <see cref="EmulatedServer.MediaWiki139"/>.
+    /// </summary>
+    public bool RefuseRefreshForPublicClients
+    {
+        get => _refuseRefreshForPublicClients ?? Server == EmulatedServer.MediaWiki139;
+        set => _refuseRefreshForPublicClients = value;
+    }
 
     /// <summary>
     /// Gets or sets whether token answers carry <c>expires_in</c>. Default: true, as every known MediaWiki does;
@@ -69,8 +107,15 @@ public sealed class WikimediaEmulatorOptions
     /// <summary>Gets or sets whether the profile's <c>sub</c> is a JSON number, as before December 2024.</summary>
     public bool ProfileSubAsNumber { get; set; }
 
-    /// <summary>Gets or sets the Content-Type of the profile; older servers said <c>text/html</c>. Default: <c>application/json</c>.</summary>
-    public string ProfileContentType { get; set; } = "application/json";
+    /// <summary>
+    /// Gets or sets the Content-Type of the profile's JSON. Unless set: <c>application/json</c> on
+    /// <see cref="EmulatedServer.Wikimedia"/>, <c>text/html; charset=UTF-8</c> on <see cref="EmulatedServer.MediaWiki139"/>.
+    /// </summary>
+    public string ProfileContentType
+    {
+        get => _profileContentType ?? (Server == EmulatedServer.MediaWiki139 ? "text/html; charset=UTF-8" : "application/json");
+        set => _profileContentType = value;
+    }
 
     /// <summary>
     /// Gets or sets the user name to approve as without showing the consent page, as the real server does for a

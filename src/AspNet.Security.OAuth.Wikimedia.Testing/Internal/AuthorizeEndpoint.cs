@@ -7,10 +7,11 @@ namespace AspNet.Security.OAuth.Wikimedia.Testing.Internal;
 /// <summary>
 /// <c>GET /oauth2/authorize</c> and the consent page's decision, with the checks and answers of docs/protocol.md
 /// sections 2 and 3: HTML error pages where the server has no safe place to redirect, and the Cancel quirk.
+/// The way through a 1.39 wiki's pages is in AuthorizeEndpoint.Approval.cs.
 /// </summary>
 internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options, GrantStore store)
 {
-    /// <summary>Where the consent page posts its decision (on Wikimedia: Special:OAuth/approve).</summary>
+    /// <summary>Special:OAuth/approve: the consent page (GET; a 1.39 wiki sends the browser there) and where it posts its decision.</summary>
     public const string DecisionPath = "/w/index.php/Special:OAuth/approve";
 
     private static readonly HashSet<string> KnownGrants = new(StringComparer.Ordinal)
@@ -30,11 +31,14 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
             return failure;
         }
 
+        if (options.IsMediaWiki139())
+        {
+            return AuthorizeOnMediaWiki139(request, client!, redirectUri!, scopes!);
+        }
+
         if (options.AutoApproveAs is { } username)
         {
-            var user = options.Users.FirstOrDefault(u => u.Username == username)
-                ?? throw new InvalidOperationException($"AutoApproveAs names '{username}', who is not among the emulator's users.");
-            return Approve(client!, redirectUri!, scopes!, user, request.Query);
+            return Approve(client!, redirectUri!, scopes!, AutoApprovedUser(username), request.Query);
         }
 
         return Http.Html(HttpStatusCode.OK, ConsentPage.Render(client!, scopes!, options.Users, request.Query));
@@ -48,24 +52,28 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
             return failure;
         }
 
-        if (request.Form.GetValueOrDefault("decision") != "allow")
-        {
-            // The quirk: error=unauthorized_client and NO state (docs/protocol.md section 3).
-            return Http.Redirect(Http.AppendQuery(redirectUri!,
-            [
-                new("error", "unauthorized_client"),
-                new("error_description", "User has rejected the request from client application"),
-            ]));
-        }
-
-        var user = options.Users.FirstOrDefault(u => u.Username == request.Form.GetValueOrDefault("user"));
-        if (user is null)
+        var allow = request.Form.GetValueOrDefault("decision") == "allow";
+        var user = allow ? options.Users.FirstOrDefault(u => u.Username == request.Form.GetValueOrDefault("user")) : null;
+        if (allow && user is null)
         {
             return Http.Html(HttpStatusCode.BadRequest, ErrorPage("No such user."));
         }
 
-        return Approve(client!, redirectUri!, scopes!, user, request.Form);
+        if (options.IsMediaWiki139())
+        {
+            return BackToAuthorize(request, request.Form, user);
+        }
+
+        return user is null ? Cancelled(redirectUri!) : Approve(client!, redirectUri!, scopes!, user, request.Form);
     }
+
+    /// <summary>The quirk: error=unauthorized_client and NO state (docs/protocol.md section 3).</summary>
+    private ResponseMessage Cancelled(string redirectUri)
+        => Http.Redirect(Http.AppendQuery(redirectUri, OAuthErrors.Query(options,
+        [
+            new("error", "unauthorized_client"),
+            new("error_description", "User has rejected the request from client application"),
+        ])));
 
     private ResponseMessage Approve(EmulatorClient client, string redirectUri, string[] scopes, EmulatorUser user, IReadOnlyDictionary<string, string> parameters)
     {
@@ -126,7 +134,7 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
             query.Add(new("error", "invalid_scope"));
             query.Add(new("error_description", "The requested scope is invalid, unknown, or malformed"));
             query.Add(new("hint", $"Check the `{unknown}` scope"));
-            return (null, null, null, Http.Redirect(Http.AppendQuery(redirectUri, query)));
+            return (null, null, null, Http.Redirect(Http.AppendQuery(redirectUri, OAuthErrors.Query(options, query))));
         }
 
         // Empty scope: every registered grant. A known grant the consumer did not register is dropped.
@@ -152,8 +160,9 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
                string.Equals(c.PathAndQuery, r.PathAndQuery, StringComparison.Ordinal);
     }
 
-    private static (EmulatorClient?, string?, string[]?, ResponseMessage?) Fail(HttpStatusCode status, string message)
-        => (null, null, null, Http.Html(status, ErrorPage(message)));
+    /// <summary>An error page of the wiki; 1.39 serves its "Application Connection Error" page with HTTP 200 (test/realwiki/README.md).</summary>
+    private (EmulatorClient?, string?, string[]?, ResponseMessage?) Fail(HttpStatusCode status, string message)
+        => (null, null, null, Http.Html(options.IsMediaWiki139() ? HttpStatusCode.OK : status, ErrorPage(message)));
 
     private static string ErrorPage(string message)
         => $"<!DOCTYPE html><html><head><title>Error - Meta-Wiki</title></head><body><h1>Error</h1><p class=\"error\">{WebUtility.HtmlEncode(message)}</p></body></html>";

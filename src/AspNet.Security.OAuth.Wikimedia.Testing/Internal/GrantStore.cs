@@ -49,25 +49,44 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
         return code;
     }
 
-    /// <summary>Takes a code for redemption: it is used up even when the rest of the request then fails, as in league/oauth2-server.</summary>
-    public IssuedCode? RedeemCode(string code, string clientId)
+    /// <summary>
+    /// Takes a code for redemption: it is used up even when the rest of the request then fails, as in
+    /// league/oauth2-server. Returns null and the reason (the hint of 1.39's answer) when the code is unusable.
+    /// </summary>
+    public (IssuedCode? Code, string? Problem) RedeemCode(string code, string clientId)
     {
         lock (_gate)
         {
-            if (!_codes.TryGetValue(code, out var issued) || issued.Used || issued.ClientId != clientId || issued.ExpiresAt <= Now)
+            if (!_codes.TryGetValue(code, out var issued))
             {
-                return null;
+                return (null, "Cannot decrypt the authorization code");
+            }
+
+            if (issued.Used)
+            {
+                return (null, "Authorization code has been revoked");
+            }
+
+            if (issued.ClientId != clientId)
+            {
+                return (null, "Authorization code was not issued to this client");
+            }
+
+            if (issued.ExpiresAt <= Now)
+            {
+                return (null, "Authorization code has expired");
             }
 
             issued.Used = true;
-            return issued;
+            return (issued, null);
         }
     }
 
-    public (string AccessToken, string? RefreshToken) IssueTokens(EmulatorClient client, EmulatorUser? user, string[] scopes, bool withRefreshToken)
+    /// <summary>Issues an access token, and a refresh token when asked; <paramref name="origin"/> is the wiki's address, the <c>iss</c> on 1.39.</summary>
+    public (string AccessToken, string? RefreshToken) IssueTokens(EmulatorClient client, EmulatorUser? user, string[] scopes, bool withRefreshToken, string origin)
     {
         var now = Now;
-        var access = CreateJwt(client, user, scopes, now);
+        var access = CreateJwt(client, user, scopes, now, origin);
         var refresh = withRefreshToken && user is not null ? "def50200" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(346)) : null;
         lock (_gate)
         {
@@ -145,23 +164,33 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
         }
     }
 
-    /// <summary>An RS256-shaped JWT with the claims Wikimedia puts in access tokens; the signature is random, as no JWKS is published.</summary>
-    private string CreateJwt(EmulatorClient client, EmulatorUser? user, string[] scopes, DateTimeOffset now)
+    /// <summary>
+    /// An RS256-shaped JWT with the claims the server puts in access tokens; the signature is random, as no JWKS is
+    /// published. A 1.39 wiki names itself and its local user id, and adds no grant type or rate limit
+    /// (test/realwiki/README.md).
+    /// </summary>
+    private string CreateJwt(EmulatorClient client, EmulatorUser? user, string[] scopes, DateTimeOffset now, string origin)
     {
-        var header = WebEncoders.Base64UrlEncode("""{"typ":"JWT","alg":"RS256"}"""u8);
-        var payload = WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
+        var mediaWiki139 = options.IsMediaWiki139();
+        var claims = new Dictionary<string, object?>
         {
             ["aud"] = client.ClientId,
             ["jti"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(40)),
             ["iat"] = now.ToUnixTimeMilliseconds() / 1000.0,
             ["nbf"] = now.ToUnixTimeMilliseconds() / 1000.0,
             ["exp"] = (now + options.AccessTokenLifetime).ToUnixTimeMilliseconds() / 1000.0,
-            ["sub"] = user is null ? "" : "mw:CentralAuth::" + user.Id,
-            ["iss"] = "https://meta.wikimedia.org",
-            ["grant_type"] = user is null ? "client_credentials" : "authorization_code",
-            ["ratelimit"] = new { requests_per_unit = 5000, unit = "HOUR" },
-            ["scopes"] = scopes,
-        }));
+            ["sub"] = user is null ? "" : mediaWiki139 ? user.Id : "mw:CentralAuth::" + user.Id,
+            ["iss"] = mediaWiki139 ? origin : "https://meta.wikimedia.org",
+        };
+        if (!mediaWiki139)
+        {
+            claims["grant_type"] = user is null ? "client_credentials" : "authorization_code";
+            claims["ratelimit"] = new { requests_per_unit = 5000, unit = "HOUR" };
+        }
+
+        claims["scopes"] = scopes;
+        var header = WebEncoders.Base64UrlEncode("""{"typ":"JWT","alg":"RS256"}"""u8);
+        var payload = WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(claims));
         var signature = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(256));
         return $"{header}.{payload}.{signature}";
     }

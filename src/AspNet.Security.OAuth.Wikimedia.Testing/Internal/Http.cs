@@ -35,9 +35,9 @@ internal static class Http
 
     public static ResponseMessage Html(HttpStatusCode status, string html) => Text(status, html, "text/html; charset=utf-8");
 
-    public static ResponseMessage Redirect(string location)
+    public static ResponseMessage Redirect(string location, HttpStatusCode status = HttpStatusCode.Found)
     {
-        var response = new ResponseMessage { StatusCode = (int)HttpStatusCode.Found, Headers = new Dictionary<string, WireMockList<string>>() };
+        var response = new ResponseMessage { StatusCode = (int)status, Headers = new Dictionary<string, WireMockList<string>>() };
         response.AddHeader("Location", location);
         return response;
     }
@@ -53,6 +53,13 @@ internal static class Http
         response.AddHeader("Content-Type", contentType);
         return response;
     }
+
+    /// <summary>
+    /// The address the client used, <c>http://host:port</c>, from its Host header, as a MediaWiki without
+    /// <c>$wgServer</c> works it out; empty without one, which leaves redirects relative.
+    /// </summary>
+    public static string Origin(EmulatorRequest request)
+        => request.Header("Host") is { Length: > 0 } host ? "http://" + host : "";
 
     /// <summary>Appends query parameters the way the server does: <c>&amp;</c> when the callback already has a <c>?</c>.</summary>
     public static string AppendQuery(string uri, IEnumerable<KeyValuePair<string, string>> parameters)

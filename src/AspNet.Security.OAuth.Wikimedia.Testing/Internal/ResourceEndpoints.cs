@@ -122,36 +122,9 @@ internal sealed class ResourceEndpoints(WikimediaEmulatorOptions options, GrantS
     }
 
     private ResponseMessage? Authenticate(EmulatorRequest request, out IssuedAccessToken token)
-    {
-        token = null!;
-        var header = request.Header("Authorization");
-        // "Bearer" is case sensitive here (docs/protocol.md section 6).
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal) || header.Length == "Bearer ".Length)
-        {
-            return Http.Json(HttpStatusCode.Unauthorized, """{"error":"access_denied","error_description":"The resource owner or authorization server denied the request.","hint":"Missing \"Bearer\" token","message":"The resource owner or authorization server denied the request."}""");
-        }
+        => BearerCheck.Authenticate(options, store, request, out token);
 
-        var found = store.FindAccessToken(header["Bearer ".Length..]);
-        if (found is null)
-        {
-            return Http.Json(HttpStatusCode.Unauthorized, """{"httpCode":401,"httpReason":"Jwt verification fails"}""");
-        }
-
-        if (found.ExpiresAt <= store.Now)
-        {
-            return Http.Json(HttpStatusCode.Unauthorized, """{"httpCode":401,"httpReason":"Jwt is expired"}""");
-        }
-
-        if (found.Revoked)
-        {
-            return Forbidden("The authorization grant has been revoked.");
-        }
-
-        token = found;
-        return null;
-    }
-
-    private static ResponseMessage Forbidden(string message)
+    internal static ResponseMessage Forbidden(string message)
         => Http.Json(HttpStatusCode.Forbidden, JsonSerializer.Serialize(new
         {
             messageTranslations = new Dictionary<string, string> { ["en"] = message },

@@ -20,8 +20,8 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
             return Error(HttpStatusCode.BadRequest, "invalid_request", "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.", "Check the `grant_type` parameter");
         }
 
-        // The edge checks any JWT it sees before MediaWiki does (docs/protocol.md section 4).
-        if (request.Header("Authorization") is { } authorization && authorization.StartsWith("Bearer ", StringComparison.Ordinal) &&
+        // Wikimedia's edge checks any JWT it sees before MediaWiki does (docs/protocol.md section 4); 1.39 has no edge.
+        if (!options.IsMediaWiki139() && request.Header("Authorization") is { } authorization && authorization.StartsWith("Bearer ", StringComparison.Ordinal) &&
             (store.FindAccessToken(authorization["Bearer ".Length..]) is not { } bearer || bearer.ExpiresAt <= store.Now))
         {
             return Http.Json(HttpStatusCode.Unauthorized, """{"httpCode":401,"httpReason":"Jwt is expired"}""");
@@ -61,14 +61,14 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
 
         return grantType switch
         {
-            "authorization_code" => AuthorizationCode(client, form),
-            "refresh_token" => RefreshToken(client, form),
-            "client_credentials" => ClientCredentialsGrant(client),
+            "authorization_code" => AuthorizationCode(client, form, Http.Origin(request)),
+            "refresh_token" => RefreshToken(client, form, Http.Origin(request)),
+            "client_credentials" => ClientCredentialsGrant(client, Http.Origin(request)),
             _ => Error(HttpStatusCode.BadRequest, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.", $"Check that all required parameters have been provided"),
         };
     }
 
-    private ResponseMessage AuthorizationCode(EmulatorClient client, IReadOnlyDictionary<string, string> form)
+    private ResponseMessage AuthorizationCode(EmulatorClient client, IReadOnlyDictionary<string, string> form, string origin)
     {
         var code = form.GetValueOrDefault("code");
         if (string.IsNullOrEmpty(code))
@@ -76,10 +76,13 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
             return Error(HttpStatusCode.BadRequest, "invalid_request", "The request is missing a required parameter.", "Check the `code` parameter");
         }
 
-        var issued = store.RedeemCode(code, client.ClientId);
+        var (issued, problem) = store.RedeemCode(code, client.ClientId);
         if (issued is null)
         {
-            return Error(HttpStatusCode.BadRequest, "invalid_grant", "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.", "Authorization code has expired, been revoked or was issued to another client");
+            // 1.39's league/oauth2-server calls a spent, expired or foreign code a malformed request (test/realwiki/README.md).
+            return options.IsMediaWiki139()
+                ? Error(HttpStatusCode.BadRequest, "invalid_request", "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.", problem!)
+                : Error(HttpStatusCode.BadRequest, "invalid_grant", "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.", "Authorization code has expired, been revoked or was issued to another client");
         }
 
         if (form.GetValueOrDefault("redirect_uri") != issued.RedirectUri)
@@ -111,11 +114,11 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
             }
         }
 
-        var (access, refresh) = store.IssueTokens(client, issued.User, issued.Scopes, withRefreshToken: true);
+        var (access, refresh) = store.IssueTokens(client, issued.User, issued.Scopes, withRefreshToken: true, origin);
         return Tokens(access, refresh);
     }
 
-    private ResponseMessage RefreshToken(EmulatorClient client, IReadOnlyDictionary<string, string> form)
+    private ResponseMessage RefreshToken(EmulatorClient client, IReadOnlyDictionary<string, string> form, string origin)
     {
         if (!client.IsConfidential && options.RefuseRefreshForPublicClients)
         {
@@ -131,25 +134,28 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
         var (issued, problem) = store.Rotate(token, client.ClientId);
         if (issued is null)
         {
-            return Error(HttpStatusCode.BadRequest, "invalid_grant", "The refresh token is invalid.", problem!);
+            // The two servers' answers to a dead refresh token (docs/protocol.md section 4).
+            return options.IsMediaWiki139()
+                ? Error(HttpStatusCode.Unauthorized, "invalid_request", "The refresh token is invalid.", problem!)
+                : Error(HttpStatusCode.BadRequest, "invalid_grant", "The refresh token is invalid.", problem!);
         }
 
         // scope may only narrow the original grant.
         var scopes = form.GetValueOrDefault("scope") is { Length: > 0 } requested
             ? requested.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(issued.Scopes.Contains).ToArray()
             : issued.Scopes;
-        var (access, refresh) = store.IssueTokens(client, issued.User, scopes, withRefreshToken: true);
+        var (access, refresh) = store.IssueTokens(client, issued.User, scopes, withRefreshToken: true, origin);
         return Tokens(access, refresh);
     }
 
-    private ResponseMessage ClientCredentialsGrant(EmulatorClient client)
+    private ResponseMessage ClientCredentialsGrant(EmulatorClient client, string origin)
     {
         if (!client.IsConfidential)
         {
             return Error(HttpStatusCode.Unauthorized, "invalid_client", "Client authentication failed");
         }
 
-        var (access, _) = store.IssueTokens(client, user: null, client.Grants.ToArray(), withRefreshToken: false);
+        var (access, _) = store.IssueTokens(client, user: null, client.Grants.ToArray(), withRefreshToken: false, origin);
         return Tokens(access, null);
     }
 
@@ -202,6 +208,6 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
         return (request.Form.GetValueOrDefault("client_id"), request.Form.GetValueOrDefault("client_secret"));
     }
 
-    internal static ResponseMessage Error(HttpStatusCode status, string error, string description, string hint = "")
-        => Http.Json(status, JsonSerializer.Serialize(new { error, error_description = description, hint, message = description }));
+    private ResponseMessage Error(HttpStatusCode status, string error, string description, string hint = "")
+        => OAuthErrors.Json(options, status, error, description, hint);
 }

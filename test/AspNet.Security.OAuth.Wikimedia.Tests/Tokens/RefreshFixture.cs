@@ -31,18 +31,24 @@ public sealed class RefreshFixture : IAsyncDisposable
 
     public IReadOnlyList<EmulatorRequest> Refreshes => Emulator.Requests.Where(r => r.IsRefresh).ToArray();
 
+    /// <summary>The lifetime of the access tokens the emulator issues: its server's, unless the test set one.</summary>
+    public TimeSpan Lifetime => Emulator.Options.AccessTokenLifetime;
+
+    /// <summary>Starts an emulator of <paramref name="server"/> and an app, and signs in through the browser.</summary>
     public static async Task<RefreshFixture> SignedInAsync(
         Action<WikimediaEmulatorOptions>? emulatorOptions = null,
         Action<WikimediaAuthenticationOptions>? configure = null,
         Action<IServiceCollection>? services = null,
         Action<CookieAuthenticationOptions>? cookie = null,
         string clientId = WikimediaEmulatorOptions.DefaultClientId,
-        Action<WikimediaEmulator, WikimediaApiOptions>? api = null)
+        Action<WikimediaEmulator, WikimediaApiOptions>? api = null,
+        EmulatedServer server = EmulatedServer.Wikimedia)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var emulator = WikimediaEmulator.Start(o =>
         {
             o.TimeProvider = time;
+            o.Server = server;
             emulatorOptions?.Invoke(o);
         });
         var app = await TestApp.StartAsync(emulator, o =>

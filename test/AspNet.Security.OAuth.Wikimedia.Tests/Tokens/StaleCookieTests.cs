@@ -1,4 +1,5 @@
 using System.Net;
+using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication;
@@ -15,12 +16,14 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 /// </summary>
 public class StaleCookieTests
 {
-    [Fact]
-    public async Task A_stale_cookie_adopts_the_newest_tokens_instead_of_spending_its_rotated_refresh_token()
+    [Theory]
+    [InlineData(EmulatedServer.Wikimedia)]
+    [InlineData(EmulatedServer.MediaWiki139)]
+    public async Task A_stale_cookie_adopts_the_newest_tokens_instead_of_spending_its_rotated_refresh_token(EmulatedServer server)
     {
-        await using var session = await RefreshFixture.SignedInAsync(o => o.RefreshGraceWindow = TimeSpan.Zero);
+        await using var session = await RefreshFixture.SignedInAsync(o => o.RefreshGraceWindow = TimeSpan.Zero, server: server);
         var stale = session.CookieHeader();
-        session.Time.Advance(TimeSpan.FromHours(4));
+        session.Time.Advance(session.Lifetime);
         var refreshed = await session.MeAsync();
         Assert.Single(session.Refreshes);
         session.Time.Advance(InProcessTokenRefreshCoordinator.SuccessRetention + TimeSpan.FromMinutes(1));
@@ -36,15 +39,17 @@ public class StaleCookieTests
         Assert.Contains(session.App.Logs.GetSnapshot(), l => l.Id.Id == 25);
     }
 
-    [Fact]
-    public async Task A_cookie_renewal_never_writes_tokens_older_than_the_newest_known_for_the_session()
+    [Theory]
+    [InlineData(EmulatedServer.Wikimedia)]
+    [InlineData(EmulatedServer.MediaWiki139)]
+    public async Task A_cookie_renewal_never_writes_tokens_older_than_the_newest_known_for_the_session(EmulatedServer server)
     {
-        await using var session = await RefreshFixture.SignedInAsync(o => o.RefreshGraceWindow = TimeSpan.Zero);
+        await using var session = await RefreshFixture.SignedInAsync(o => o.RefreshGraceWindow = TimeSpan.Zero, server: server);
         var format = session.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
             .Get(CookieAuthenticationDefaults.AuthenticationScheme).TicketDataFormat;
         // What a slow request holds: the ticket as it was read before the refresh.
         var slowRequestsTicket = format.Unprotect(SessionCookie(session))!;
-        session.Time.Advance(TimeSpan.FromHours(4));
+        session.Time.Advance(session.Lifetime);
         var refreshed = await session.MeAsync();
 
         // The slow request now renews its cookie (sliding expiration) with the ticket it read.
@@ -54,12 +59,14 @@ public class StaleCookieTests
         Assert.Equal(refreshed.Tokens["refresh_token"], written.Properties.GetTokenValue("refresh_token"));
     }
 
-    [Fact]
-    public async Task A_request_with_a_pre_refresh_token_rejected_by_the_api_retries_with_the_current_token_without_refreshing()
+    [Theory]
+    [InlineData(EmulatedServer.Wikimedia)]
+    [InlineData(EmulatedServer.MediaWiki139)]
+    public async Task A_request_with_a_pre_refresh_token_rejected_by_the_api_retries_with_the_current_token_without_refreshing(EmulatedServer server)
     {
-        await using var session = await RefreshFixture.SignedInAsync();
+        await using var session = await RefreshFixture.SignedInAsync(server: server);
         var signIn = await session.MeAsync();
-        session.Time.Advance(TimeSpan.FromHours(4));
+        session.Time.Advance(session.Lifetime);
         var refreshed = await session.MeAsync();
         session.Time.Advance(WikimediaTokenRefresher.ForcedRefreshInterval);
 

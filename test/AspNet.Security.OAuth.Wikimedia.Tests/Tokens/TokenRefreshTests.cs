@@ -27,13 +27,16 @@ public class TokenRefreshTests
         Assert.Equal(signInToken, (await session.MeAsync()).Tokens["access_token"]);
     }
 
-    [Fact]
-    public async Task A_due_token_is_refreshed_once_the_cookie_reissued_and_the_next_refresh_uses_the_rotated_token()
+    [Theory]
+    [InlineData(EmulatedServer.Wikimedia)]
+    [InlineData(EmulatedServer.MediaWiki139)]
+    public async Task A_due_token_is_refreshed_once_the_cookie_reissued_and_the_next_refresh_uses_the_rotated_token(EmulatedServer server)
     {
-        await using var session = await RefreshFixture.SignedInAsync(o => o.RefreshGraceWindow = TimeSpan.Zero);
+        await using var session = await RefreshFixture.SignedInAsync(o => o.RefreshGraceWindow = TimeSpan.Zero, server: server);
         var signIn = await session.MeAsync();
+        var lifetime = session.Lifetime;
 
-        session.Time.Advance(Lifetime - TimeSpan.FromMinutes(4));
+        session.Time.Advance(lifetime - TimeSpan.FromMinutes(4));
         using (var response = await session.GetAsync("/me"))
         {
             Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Cookies=", StringComparison.Ordinal));
@@ -46,13 +49,13 @@ public class TokenRefreshTests
         var afterFirst = await session.MeAsync();
         Assert.Single(session.Refreshes);
 
-        session.Time.Advance(Lifetime - TimeSpan.FromMinutes(4));
+        session.Time.Advance(lifetime - TimeSpan.FromMinutes(4));
         var second = await session.MeAsync();
 
         Assert.Equal(2, session.Refreshes.Count);
         Assert.Equal(afterFirst.Tokens["refresh_token"], session.Refreshes[1].Form["refresh_token"]);
         Assert.NotEqual(afterFirst.Tokens["access_token"], second.Tokens["access_token"]);
-        Assert.Equal(session.Time.GetUtcNow() + Lifetime, DateTimeOffset.Parse(second.Tokens["expires_at"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(session.Time.GetUtcNow() + lifetime, DateTimeOffset.Parse(second.Tokens["expires_at"], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -70,13 +73,15 @@ public class TokenRefreshTests
         Assert.Null(refresh.Header("Authorization"));
     }
 
-    [Fact]
-    public async Task Fifty_concurrent_requests_with_an_expired_token_make_exactly_one_refresh_and_all_succeed()
+    [Theory]
+    [InlineData(EmulatedServer.Wikimedia)]
+    [InlineData(EmulatedServer.MediaWiki139)]
+    public async Task Fifty_concurrent_requests_with_an_expired_token_make_exactly_one_refresh_and_all_succeed(EmulatedServer server)
     {
-        await using var session = await RefreshFixture.SignedInAsync(o => o.RefreshGraceWindow = TimeSpan.Zero);
+        await using var session = await RefreshFixture.SignedInAsync(o => o.RefreshGraceWindow = TimeSpan.Zero, server: server);
         // Slow the refresh down so that all fifty requests are in flight while it runs.
         session.Emulator.Faults.Add(EmulatorEndpoint.Token, EmulatorFault.Slow(TimeSpan.FromMilliseconds(300)));
-        session.Time.Advance(Lifetime + TimeSpan.FromMinutes(1));
+        session.Time.Advance(session.Lifetime + TimeSpan.FromMinutes(1));
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => session.GetAsync("/me")));
 
@@ -218,8 +223,10 @@ public class TokenRefreshTests
         Assert.Contains(session.App.Logs.GetSnapshot(), l => l.Id.Id == 21 && l.Message.Contains("did not answer within 0.3 s", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task The_refreshed_event_fires_and_the_failed_event_can_keep_a_revoked_session()
+    [Theory]
+    [InlineData(EmulatedServer.Wikimedia, "invalid_grant", 400)]
+    [InlineData(EmulatedServer.MediaWiki139, "invalid_request", 401)]
+    public async Task The_refreshed_event_fires_and_the_failed_event_can_keep_a_revoked_session(EmulatedServer server, string error, int status)
     {
         var refreshed = new List<WikimediaTokenRefreshedContext>();
         var failed = new List<WikimediaTokenRefreshFailedContext>();
@@ -236,38 +243,49 @@ public class TokenRefreshTests
                 context.SignOut = false;
                 return Task.CompletedTask;
             };
-        });
+        }, server: server);
 
-        session.Time.Advance(Lifetime);
+        session.Time.Advance(session.Lifetime);
         await session.MeAsync();
         var success = Assert.Single(refreshed);
-        Assert.Equal(session.Time.GetUtcNow() + Lifetime, success.ExpiresAt);
+        Assert.Equal(session.Time.GetUtcNow() + session.Lifetime, success.ExpiresAt);
         Assert.Equal("Example User", success.Principal.Identity!.Name);
 
         session.Emulator.RevokeGrants("Example User");
-        session.Time.Advance(Lifetime);
+        session.Time.Advance(session.Lifetime);
         using var response = await session.GetAsync("/me");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var failure = Assert.Single(failed);
-        Assert.Equal("invalid_grant", failure.Result.Error);
-        Assert.Equal(400, failure.Result.StatusCode);
+        Assert.Equal(error, failure.Result.Error);
+        Assert.Equal(status, failure.Result.StatusCode);
         Assert.False(failure.Result.IsTransient);
     }
 
-    [Fact]
-    public async Task A_public_consumer_refused_with_invalid_client_logs_once_why_and_keeps_the_session()
+    [Theory]
+    [InlineData(EmulatedServer.Wikimedia, true)]
+    // MediaWiki 1.39 refuses them without being told to (test/realwiki/README.md).
+    [InlineData(EmulatedServer.MediaWiki139, false)]
+    public async Task A_public_consumer_refused_with_invalid_client_logs_once_why_and_keeps_the_session(EmulatedServer server, bool refuseExplicitly)
     {
         await using var session = await RefreshFixture.SignedInAsync(
-            o => o.RefuseRefreshForPublicClients = true,
-            clientId: WikimediaEmulatorOptions.DefaultPublicClientId);
-        session.Time.Advance(Lifetime - TimeSpan.FromMinutes(1));
+            o =>
+            {
+                if (refuseExplicitly)
+                {
+                    o.RefuseRefreshForPublicClients = true;
+                }
+            },
+            clientId: WikimediaEmulatorOptions.DefaultPublicClientId,
+            server: server);
+        var lifetime = session.Lifetime;
+        session.Time.Advance(lifetime - TimeSpan.FromMinutes(1));
 
         await session.MeAsync();
         await session.MeAsync();
         using var second = new TestBrowser();
         await MeResponse.ReadAsync(await second.SignInAsync(session.App.BaseAddress));
-        session.Time.Advance(Lifetime - TimeSpan.FromMinutes(1));
+        session.Time.Advance(lifetime - TimeSpan.FromMinutes(1));
         using var again = await second.GetAsync(new Uri(session.App.BaseAddress, "/me"));
 
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
