@@ -21,7 +21,8 @@ public class PublicApiTests
         var expected = File.Exists(path) ? File.ReadAllText(path).ReplaceLineEndings("\n") : "";
         if (actual != expected)
         {
-            var proposed = Path.Combine(Path.GetTempPath(), snapshot);
+            // Beside the test assembly, not in /tmp: several checkouts (worktrees) must not overwrite each other's proposal.
+            var proposed = Path.Combine(AppContext.BaseDirectory, snapshot + ".proposed");
             File.WriteAllText(proposed, actual);
             Assert.Fail($"The public API of {anchor.Assembly.GetName().Name} changed. Review {proposed} and copy it over {path}.");
         }
