@@ -3,6 +3,9 @@ using System.Security.Claims;
 using System.Text.Json;
 using AspNet.Security.OAuth.Wikimedia.InteropTests.Infrastructure;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -123,6 +126,52 @@ public sealed class RealWikiSignInTests(RealWiki wiki)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Main Page", page.GetProperty("title").GetString());
         Assert.True(page.GetProperty("latest").GetProperty("id").GetInt64() > 0);
+    }
+
+    [Theory]
+    [InlineData("profile")]
+    [InlineData("rest")]
+    public async Task A_request_holding_the_token_from_before_a_refresh_is_refused_by_the_wiki_and_retries_with_the_new_one(string api)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await InteropApp.StartAsync(
+            wiki,
+            wiki.Consumer(ConsumerKind.Basic),
+            services: s => s.AddSingleton<TimeProvider>(time),
+            endpoints: a => a.MapGet("/held", async (HttpContext context, WikimediaApiClient client, IHttpClientFactory clients) =>
+            {
+                // This request has read its cookie (the token of the sign-in) and waits while another refreshes it.
+                await context.AuthenticateAsync();
+                entered.SetResult();
+                await gate.Task;
+                if (api == "profile")
+                {
+                    return Results.Json(await client.GetProfileAsync());
+                }
+
+                using var response = await clients.CreateClient("enwiki").GetAsync(new Uri("page/Main_Page/bare", UriKind.Relative));
+                return Results.Text(await response.Content.ReadAsStringAsync(), "application/json", statusCode: (int)response.StatusCode);
+            }));
+        using var person = new WikiBrowser(wiki);
+        var signIn = await MeResponse.ReadAsync(await person.SignInAsync(app.BaseAddress, wiki.Alice));
+
+        var held = person.Browser.GetAsync(new Uri(app.BaseAddress, "/held"));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // Due (5 minutes before the wiki's 1-hour expiry) but not expired: the held request still sends its token.
+        time.Advance(TimeSpan.FromMinutes(56));
+        var refreshed = await MeAsync(person, app);
+        gate.SetResult();
+        using var response = await held;
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.NotEqual(signIn.Tokens["access_token"], refreshed.Tokens["access_token"]);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(api == "profile" ? wiki.Alice.User : "Main Page", api == "profile" ? body.GetProperty("value").GetProperty("username").GetString() : body.GetProperty("title").GetString());
+        var logs = app.Logs.GetSnapshot();
+        Assert.Single(logs, l => l.Id.Id == 40 && l.Category == typeof(WikimediaBearerTokenHandler).FullName);
+        Assert.Single(logs, l => l.Id.Id == 20 && l.Category == "AspNet.Security.OAuth.Wikimedia.Tokens.WikimediaTokenRefresher");
     }
 
     private static async Task<MeResponse> MeAsync(WikiBrowser person, TestApp app)

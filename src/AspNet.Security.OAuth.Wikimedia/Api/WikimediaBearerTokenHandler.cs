@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,8 @@ namespace AspNet.Security.OAuth.Wikimedia;
 
 /// <summary>
 /// A <see cref="DelegatingHandler"/> that sends requests as the signed-in user: it attaches the user's Bearer token
-/// (refreshed first when due) and the Wikimedia User-Agent, and after a 401 refreshes once and retries once.
+/// (refreshed first when due) and the Wikimedia User-Agent, and after a 401 (or MediaWiki's 403
+/// <c>rest-read-denied</c>) refreshes once and retries once.
 /// Add it to any <see cref="HttpClient"/> (for example one that calls <c>https://en.wikipedia.org/w/rest.php/v1/</c>)
 /// with <c>AddWikimediaUserToken()</c>. A 429 is returned as it came: no retry loops.
 /// </summary>
@@ -20,6 +22,9 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
 {
     /// <summary>The request option that says why no token was attached.</summary>
     public static readonly HttpRequestOptionsKey<WikimediaAccessTokenError> TokenErrorKey = new("Wikimedia.TokenError");
+
+    /// <summary>The largest 403 body read to tell a refused token from a refused permission.</summary>
+    private const int MaxErrorBodyBytes = 16 * 1024;
 
     private readonly IHttpContextAccessor _httpContextAccessor;
     private readonly IWikimediaAccessTokenProvider _tokens;
@@ -76,7 +81,7 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
         var target = request.RequestUri;
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        if (!await RefusesTokenAsync(response, cancellationToken))
         {
             return response;
         }
@@ -95,6 +100,39 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
         request.RequestUri = target;
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", refreshed.AccessToken);
         return await base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether the answer refuses the token itself: a 401, or the 403 <c>rest-read-denied</c> with which a MediaWiki
+    /// REST API (1.39 at least) answers an expired or revoked token even on a wiki anyone may read
+    /// (docs/protocol.md section 7). Other 403s (a missing grant, a block) are not helped by a new token.
+    /// </summary>
+    private static async Task<bool> RefusesTokenAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            return true;
+        }
+
+        if (response.StatusCode != HttpStatusCode.Forbidden || response.Content.Headers.ContentLength is 0 or > MaxErrorBodyBytes)
+        {
+            return false;
+        }
+
+        try
+        {
+            // Buffered (at most MaxErrorBodyBytes, else HttpRequestException), so that the app still reads the body
+            // when no retry happens.
+            await response.Content.LoadIntoBufferAsync(MaxErrorBodyBytes, cancellationToken);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+            return body.RootElement.ValueKind == JsonValueKind.Object &&
+                   body.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String &&
+                   error.GetString() == "rest-read-denied";
+        }
+        catch (Exception ex) when (ex is JsonException or HttpRequestException)
+        {
+            return false;
+        }
     }
 
     private static HttpResponseMessage NoToken(HttpRequestMessage request, WikimediaAccessTokenError error)

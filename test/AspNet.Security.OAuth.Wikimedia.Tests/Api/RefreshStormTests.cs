@@ -50,4 +50,42 @@ public class RefreshStormTests
         Assert.Equal(calls[0].Path, calls[1].Path);
         Assert.Equal("Bearer " + (await session.MeAsync()).Tokens["access_token"], calls[1].Header("Authorization"));
     }
+
+    [Fact]
+    public async Task A_403_rest_read_denied_refuses_the_token_so_it_is_refreshed_once_and_retried()
+    {
+        await using var session = await RefreshFixture.SignedInAsync();
+        var before = (await session.MeAsync()).Tokens["access_token"];
+        session.Time.Advance(WikimediaTokenRefresher.ForcedRefreshInterval);
+        session.Emulator.Faults.Add(EmulatorEndpoint.Api, new EmulatorFault
+        {
+            StatusCode = HttpStatusCode.Forbidden,
+            Body = """{"error":"rest-read-denied","httpCode":403,"httpReason":"Forbidden"}""",
+            Times = 1,
+        });
+
+        var result = await ApiClientTests.CallAsync<WikimediaPage>(session, "/api/page?title=Earth");
+
+        Assert.Equal(WikimediaApiStatus.Success, result.Status);
+        Assert.Single(session.Refreshes);
+        var calls = ApiClientTests.ApiRequests(session);
+        Assert.Equal(["Bearer " + before, "Bearer " + (await session.MeAsync()).Tokens["access_token"]], calls.Select(c => c.Header("Authorization")));
+    }
+
+    [Theory]
+    [InlineData("""{"error":"rest-permission-denied","httpCode":403}""")]
+    [InlineData("""{"messageTranslations":{"en":"Blocked"},"httpCode":403,"httpReason":"Forbidden"}""")]
+    [InlineData("<html>Forbidden</html>")]
+    public async Task Any_other_403_is_returned_as_it_came_without_a_refresh(string body)
+    {
+        await using var session = await RefreshFixture.SignedInAsync();
+        session.Time.Advance(WikimediaTokenRefresher.ForcedRefreshInterval);
+        session.Emulator.Faults.Add(EmulatorEndpoint.Api, new EmulatorFault { StatusCode = HttpStatusCode.Forbidden, Body = body });
+
+        var result = await ApiClientTests.CallAsync<WikimediaPage>(session, "/api/page?title=Earth");
+
+        Assert.Equal(WikimediaApiStatus.Forbidden, result.Status);
+        Assert.Empty(session.Refreshes);
+        Assert.Single(ApiClientTests.ApiRequests(session));
+    }
 }
