@@ -58,6 +58,12 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     /// <summary>The key of the item in which the base handler keeps the correlation id.</summary>
     private const string CorrelationProperty = ".xsrf";
 
+    /// <summary>The most sign-ins whose state is kept for a Cancel at once.</summary>
+    private const int MaxPendingSignIns = 3;
+
+    /// <summary>The longest protected state kept for a Cancel: a state with a long return URL is about 1.5 KB.</summary>
+    private const int MaxPendingStateLength = 2048;
+
     private string PendingStateCookie(AuthenticationProperties properties)
         => PendingStatePrefix + (properties.Items.TryGetValue(CorrelationProperty, out var id) && id is { Length: >= 16 } ? id[..16] : "none");
 
@@ -93,7 +99,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         var state = Options.StateDataFormat.Protect(properties);
         parameters["state"] = state;
-        Response.Cookies.Append(PendingStateCookie(properties), state, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
+        KeepPendingSignIn(properties, state);
         Log.ChallengeBuilt(Logger, Options.AuthorizationEndpoint, Options.UsePkce, scope);
 
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
@@ -108,11 +114,11 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         // Errors without state: Wikimedia's Cancel is error=unauthorized_client and no state (docs/protocol.md); the
         // base handler would call it "The oauth state was missing or invalid." and never reach the access-denied path.
-        // The state of the sign-in under way is taken from its cookie instead, and checked against the correlation
-        // cookie, so that the user returns where they started.
+        // The return URL of the sign-in under way is taken from its cookie instead (FindPendingSignIn), so that the
+        // user returns where they started.
         if (StringValues.IsNullOrEmpty(state) && !StringValues.IsNullOrEmpty(error))
         {
-            var pending = TakePendingSignIn();
+            var pending = FindPendingSignIn();
             if (error == "unauthorized_client" || error == "access_denied")
             {
                 Log.AuthorizationDeniedWithoutState(Logger, error.ToString());
@@ -288,15 +294,43 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     protected override string FormatScope(IEnumerable<string> scopes) => string.Join(' ', scopes);
 
     /// <summary>
-    /// Finds the sign-in that an answer without <c>state</c> belongs to. Nothing in that answer names it, so when this
-    /// browser has exactly one sign-in under way it is that one (its correlation cookie is checked and spent); when
-    /// it has several (tabs), none is guessed and none is disturbed: the answer keeps only the return URL they share,
-    /// if they share one, and each goes on or expires by itself.
+    /// Keeps the protected state of this sign-in for a Cancel to find, within bounds: a site that makes a browser start
+    /// sign-ins with long return URLs must not grow its Cookie header past what the callback accepts (Kestrel answers
+    /// 431, nginx 400). So the cookie is SameSite=Lax (a cross-site subrequest cannot set it; Wikimedia's redirect
+    /// back is a top-level GET, which sends it), a state over <see cref="MaxPendingStateLength"/> is not kept (its
+    /// Cancel lands without a return URL), and at most <see cref="MaxPendingSignIns"/> are kept at once.
     /// </summary>
-    private AuthenticationProperties TakePendingSignIn()
+    private void KeepPendingSignIn(AuthenticationProperties properties, string state)
     {
         var cookieOptions = Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow());
-        var pending = new List<(string Cookie, AuthenticationProperties Properties)>();
+        cookieOptions.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax;
+        var others = Request.Cookies.Keys.Where(k => k.StartsWith(PendingStatePrefix, StringComparison.Ordinal)).ToArray();
+        if (others.Length >= MaxPendingSignIns)
+        {
+            // Which is oldest is not known without decrypting them all; they only serve a Cancel's return URL, and
+            // their sign-ins go on without them.
+            foreach (var other in others)
+            {
+                Response.Cookies.Delete(other, cookieOptions);
+            }
+        }
+
+        if (state.Length <= MaxPendingStateLength)
+        {
+            Response.Cookies.Append(PendingStateCookie(properties), state, cookieOptions);
+        }
+    }
+
+    /// <summary>
+    /// Finds where an answer without <c>state</c> should land. Nothing in it names its sign-in, and the browser may
+    /// have several under way (tabs), or have let the right one expire, so it spends nothing: no correlation cookie
+    /// is checked off and no other sign-in is disturbed; each goes on or expires by itself. The answer keeps only
+    /// the return URL that the sign-ins under way share, if they share one.
+    /// </summary>
+    private AuthenticationProperties FindPendingSignIn()
+    {
+        var returnUrls = new HashSet<string?>(StringComparer.Ordinal);
+        var count = 0;
         foreach (var (name, value) in Request.Cookies)
         {
             if (!name.StartsWith(PendingStatePrefix, StringComparison.Ordinal))
@@ -308,28 +342,22 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             if (properties is not null && properties.Items.TryGetValue(CorrelationProperty, out var id) && id is not null &&
                 Request.Cookies.ContainsKey(Options.CorrelationCookie.Name + id))
             {
-                pending.Add((name, properties));
+                returnUrls.Add(properties.RedirectUri);
+                count++;
             }
             else
             {
                 // Its sign-in is over (its correlation cookie expired or was spent): only clutter.
-                Response.Cookies.Delete(name, cookieOptions);
+                Response.Cookies.Delete(name, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
             }
         }
 
-        if (pending.Count == 1)
+        if (count > 1)
         {
-            Response.Cookies.Delete(pending[0].Cookie, cookieOptions);
-            return ValidateCorrelationId(pending[0].Properties) ? pending[0].Properties : new AuthenticationProperties();
+            Log.AmbiguousAnswerWithoutState(Logger, count);
         }
 
-        var returnUrls = pending.Select(p => p.Properties.RedirectUri).Distinct(StringComparer.Ordinal).ToArray();
-        if (pending.Count > 1)
-        {
-            Log.AmbiguousAnswerWithoutState(Logger, pending.Count);
-        }
-
-        return new AuthenticationProperties { RedirectUri = returnUrls.Length == 1 ? returnUrls[0] : null };
+        return new AuthenticationProperties { RedirectUri = returnUrls.Count == 1 ? returnUrls.Single() : null };
     }
 
     private async Task<HandleRequestResult> AccessDeniedAsync(AuthenticationProperties properties, StringValues error, StringValues description)

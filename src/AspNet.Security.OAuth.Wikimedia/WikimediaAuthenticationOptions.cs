@@ -107,6 +107,9 @@ public class WikimediaAuthenticationOptions : OAuthOptions
     /// </summary>
     public TimeSpan RefreshBeforeExpiration { get; set; } = WikimediaAuthenticationDefaults.RefreshBeforeExpiration;
 
+    /// <summary>Set by <see cref="WikimediaPostConfigureOptions"/> when the app set <see cref="RemoteAuthenticationOptions.Backchannel"/>.</summary>
+    internal bool BackchannelSuppliedByApp { get; set; }
+
     /// <inheritdoc />
     public override void Validate(string scheme)
     {
@@ -144,6 +147,15 @@ public class WikimediaAuthenticationOptions : OAuthOptions
             throw new ArgumentException(
                 $"The '{nameof(CallbackPath)}' option must be provided. Configuration key: {ConfigurationKey(nameof(CallbackPath))}.",
                 nameof(CallbackPath));
+        }
+
+        if (BackchannelSuppliedByApp)
+        {
+            throw new ArgumentException(
+                $"The '{nameof(Backchannel)}' option is not supported: an HttpClient built by the app may follow a redirect from the " +
+                "token endpoint and post the client secret, the code, the PKCE verifier or the refresh token to another host. " +
+                $"Set '{nameof(BackchannelHttpHandler)}' instead (for a proxy, certificates or a test handler); redirects are then turned off.",
+                nameof(Backchannel));
         }
 
         ValidateEndpoint(Authority, nameof(Authority));

@@ -47,6 +47,9 @@ public class WikimediaPostConfigureOptions(IHostEnvironment? environment = null)
         // and never follows a redirect: a 307 or 308 would post the client secret, the code, the PKCE verifier or
         // the refresh token again to whatever host it names (RFC 9700 section 4.11). A handler the app supplies
         // is told the same; WikimediaBackchannel refuses an answer that came from anywhere else.
+        // An HttpClient the app built cannot be told not to follow redirects: WikimediaAuthenticationOptions.Validate
+        // refuses it and asks for BackchannelHttpHandler instead.
+        options.BackchannelSuppliedByApp = options.Backchannel is not null;
         var handler = options.BackchannelHttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
         NoRedirects(handler);
         options.Backchannel ??= new HttpClient(handler)

@@ -11,7 +11,15 @@ namespace AspNet.Security.OAuth.Wikimedia;
 /// </summary>
 public class WikimediaApiClient
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>
+    /// An answer that lacks a member the result types require, or holds null where they do not allow it, is not the
+    /// documented answer: it becomes a failed result, never a success holding nulls that an app would dereference.
+    /// </summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
     private readonly HttpClient _http;
     private readonly IOptionsMonitor<WikimediaAuthenticationOptions> _authenticationOptions;
     private readonly IOptionsMonitor<WikimediaApiOptions> _apiOptions;

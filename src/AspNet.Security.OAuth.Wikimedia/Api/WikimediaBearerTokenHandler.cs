@@ -77,8 +77,9 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
             await request.Content.LoadIntoBufferAsync(cancellationToken);
         }
 
-        // A redirect followed below this handler rewrites the request's URI; the retry must go where the app sent it.
-        var target = request.RequestUri;
+        // A redirect followed below this handler rewrites the request (its URI; and after a 301, 302 or 303, a POST
+        // becomes a GET without content): the retry must be the request the app sent, where it sent it.
+        var (target, method, content) = (request.RequestUri, request.Method, request.Content);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         var response = await base.SendAsync(request, cancellationToken);
         if (!await RefusesTokenAsync(response, cancellationToken))
@@ -97,7 +98,7 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
 
         response.Dispose();
         Log.RetryingAfterRefresh(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path));
-        request.RequestUri = target;
+        (request.RequestUri, request.Method, request.Content) = (target, method, content);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", refreshed.AccessToken);
         return await base.SendAsync(request, cancellationToken);
     }

@@ -15,9 +15,9 @@ public sealed record WikimediaPage(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("latest")] WikimediaRevision Latest,
-    [property: JsonPropertyName("content_model")] string? ContentModel,
-    [property: JsonPropertyName("license")] WikimediaLicense? License,
-    [property: JsonPropertyName("html_url")] string? HtmlUrl);
+    [property: JsonPropertyName("content_model")] string? ContentModel = null,
+    [property: JsonPropertyName("license")] WikimediaLicense? License = null,
+    [property: JsonPropertyName("html_url")] string? HtmlUrl = null);
 
 /// <summary>A revision of a page.</summary>
 /// <param name="Id">The revision id.</param>
@@ -30,8 +30,8 @@ public sealed record WikimediaRevision(
 /// <param name="Url">The licence's URL.</param>
 /// <param name="Title">The licence's name.</param>
 public sealed record WikimediaLicense(
-    [property: JsonPropertyName("url")] string? Url,
-    [property: JsonPropertyName("title")] string? Title);
+    [property: JsonPropertyName("url")] string? Url = null,
+    [property: JsonPropertyName("title")] string? Title = null);
 
 /// <summary>Search results, from <c>v1/search/page</c> below a REST root or <c>core/v1/{project}/{language}/search/page</c>.</summary>
 /// <param name="Pages">The pages found.</param>
@@ -48,8 +48,8 @@ public sealed record WikimediaSearchPage(
     [property: JsonPropertyName("id")] long Id,
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("title")] string Title,
-    [property: JsonPropertyName("excerpt")] string? Excerpt,
-    [property: JsonPropertyName("description")] string? Description);
+    [property: JsonPropertyName("excerpt")] string? Excerpt = null,
+    [property: JsonPropertyName("description")] string? Description = null);
 
 /// <summary>The signed-in user's profile, from <c>oauth2/resource/profile</c>.</summary>
 /// <param name="Id">The central user id (<c>sub</c>).</param>

@@ -27,11 +27,9 @@ internal sealed class CookieRefreshPostConfigure(
         {
             // The cookie handler's own post-configuration creates this format when it runs first; when this runs
             // first, it is created the same way (same purposes), so cookies stay readable either way.
-            var protector = (options.DataProtectionProvider ?? dataProtection).CreateProtector(
-                "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", name ?? "", "v2");
             options.TicketDataFormat = new WikimediaSessionTicketFormat(
-                options.TicketDataFormat ?? new TicketDataFormat(protector),
-                protector.CreateProtector(WikimediaSessionTicketFormat.Purpose),
+                options.TicketDataFormat ?? new TicketDataFormat((options.DataProtectionProvider ?? dataProtection).CreateProtector(
+                    "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", name ?? "", "v2")),
                 ledger,
                 wikimediaOptions);
         }

@@ -49,7 +49,19 @@ internal sealed class RefreshingCookieEvents(CookieAuthenticationEvents appEvent
 
     public override Task SignedIn(CookieSignedInContext context) => App(context.HttpContext).SignedIn(context);
 
-    public override Task SigningOut(CookieSigningOutContext context) => App(context.HttpContext).SigningOut(context);
+    public override async Task SigningOut(CookieSigningOutContext context)
+    {
+        // The session being signed out, as the authentication middleware read it. (Not AuthenticateAsync here: a
+        // refresh that ends the session signs out from within the cookie's own authentication, which would wait on
+        // itself; that path forgets the session before it signs out.)
+        if (context.HttpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties is { } session &&
+            SessionState.TryRead(session, out var state))
+        {
+            ledger.Forget(state.SessionId);
+        }
+
+        await App(context.HttpContext).SigningOut(context);
+    }
 
     public override Task RedirectToLogout(RedirectContext<CookieAuthenticationOptions> context) => App(context.HttpContext).RedirectToLogout(context);
 

@@ -52,6 +52,18 @@ internal sealed class RotationLedger(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Forgets a session that ended (sign-out, refresh token refused): an earlier copy of its cookie must then meet
+    /// the server's refusal of its spent refresh token, as it would without the ledger, not be given the newest tokens.
+    /// </summary>
+    public void Forget(string sessionId)
+    {
+        if (_sessions.TryRemove(sessionId, out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
     /// <summary>Whether a newer generation than the session's own is known: the per-request check, allocation-free.</summary>
     public bool HasNewer(AuthenticationProperties properties)
         => !IsEmpty &&

@@ -32,11 +32,23 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
             return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NotAuthenticated);
         }
 
+        // Only a token that a Wikimedia scheme obtained: an app may also sign people in with another OAuth provider
+        // that saves its own access_token in the same cookie, which must never be sent to Wikimedia.
+        if (!SessionState.TryRead(properties, out _))
+        {
+            return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NoToken);
+        }
+
         if (forceRefresh)
         {
             var scheme = authentication.Ticket.AuthenticationScheme;
             switch (await refresher.EnsureFreshAsync(context, authentication.Principal, properties, force: true, cancellationToken, rejectedAccessToken))
             {
+                case RefreshDecision.SignOut when context.Response.HasStarted:
+                    // The cookie can no longer be removed; the session's next request meets the refused token again
+                    // and ends there.
+                    Log.CannotSignOut(logger);
+                    return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.SessionEnded);
                 case RefreshDecision.SignOut:
                     await context.SignOutAsync(scheme);
                     return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.SessionEnded);
@@ -65,5 +77,9 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
         [LoggerMessage(30, LogLevel.Warning, "Refreshed the Wikimedia tokens after the response had started, so the cookie could not be re-issued. " +
             "Get the token before writing the response (for example in the page handler, not in the view).")]
         public static partial void CannotPersist(ILogger logger);
+
+        [LoggerMessage(31, LogLevel.Warning, "Wikimedia refused the session's refresh token after the response had started, so the session cookie could not be removed now; " +
+            "the session ends at its next request. Get the token before writing the response.")]
+        public static partial void CannotSignOut(ILogger logger);
     }
 }

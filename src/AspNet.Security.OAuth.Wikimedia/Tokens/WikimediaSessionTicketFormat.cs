@@ -1,6 +1,6 @@
 using System.IO.Compression;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -8,25 +8,27 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 
 /// <summary>
 /// The cookie's ticket format for Wikimedia sessions: it writes their tickets with the newest tokens this process
-/// knows for the session, and compressed, and hands every other ticket to the app's own format unchanged.
+/// knows for the session, and compressed, through the app's own format (and so its keys), and hands every other
+/// ticket to that format unchanged.
 /// </summary>
 /// <remarks>
 /// <para>Newest tokens: a slow request that read the cookie before another request refreshed the tokens would
 /// otherwise renew the cookie (sliding expiration) with the spent ones.</para>
 /// <para>Compressed: tokens (about 1.7 KB) and the profile's claims (a role claim per group, each repeating its
-/// 59-character claim type) take an administrator's cookie past the 4,096 bytes of one cookie. Brotli brings it to
-/// about half; docs/security.md says why compressing before encryption leaks nothing here. Compressed tickets start
-/// with <see cref="Prefix"/>; anything else is read by the app's format, so cookies written before stay valid.</para>
+/// 59-character claim type) take an administrator's cookie past the 4,096 bytes of one cookie. The ticket is
+/// serialized, Brotli-compressed, and carried in one item of a ticket that the app's format protects, so whatever
+/// key ring or format the app configured still applies; docs/security.md says why compressing before encryption
+/// leaks nothing here. A ticket without that item (written before, or not a Wikimedia session) reads as it is.</para>
 /// </remarks>
 internal sealed class WikimediaSessionTicketFormat(
-    ISecureDataFormat<AuthenticationTicket> inner, IDataProtector protector, RotationLedger ledger, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions)
+    ISecureDataFormat<AuthenticationTicket> inner, RotationLedger ledger, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions)
     : ISecureDataFormat<AuthenticationTicket>
 {
-    /// <summary>Marks a compressed Wikimedia ticket (base64url never contains a period).</summary>
-    public const string Prefix = "w1.";
+    /// <summary>The item of the carrier ticket that holds the compressed Wikimedia ticket.</summary>
+    public const string CarrierItem = ".wikimedia.ticket.v1";
 
-    /// <summary>The purpose that separates these tickets' protector from the cookie handler's own.</summary>
-    public const string Purpose = "AspNet.Security.OAuth.Wikimedia.SessionTicket.v1";
+    /// <summary>The largest ticket decompressed: a session is a few KB; anything larger is not one of ours.</summary>
+    private const int MaxTicketBytes = 256 * 1024;
 
     public string Protect(AuthenticationTicket data) => Protect(data, purpose: null);
 
@@ -49,32 +51,46 @@ internal sealed class WikimediaSessionTicketFormat(
             brotli.Write(TicketSerializer.Default.Serialize(data));
         }
 
-        return Prefix + WebEncoders.Base64UrlEncode(For(purpose).Protect(compressed.ToArray()));
+        var carrier = new AuthenticationTicket(
+            new ClaimsPrincipal(),
+            new AuthenticationProperties(new Dictionary<string, string?> { [CarrierItem] = WebEncoders.Base64UrlEncode(compressed.ToArray()) }),
+            data.AuthenticationScheme);
+        return inner.Protect(carrier, purpose);
     }
 
     public AuthenticationTicket? Unprotect(string? protectedText) => Unprotect(protectedText, purpose: null);
 
     public AuthenticationTicket? Unprotect(string? protectedText, string? purpose)
     {
-        if (protectedText is null || !protectedText.StartsWith(Prefix, StringComparison.Ordinal))
+        var ticket = inner.Unprotect(protectedText, purpose);
+        if (ticket is null || !ticket.Properties.Items.TryGetValue(CarrierItem, out var payload) || payload is null)
         {
-            return inner.Unprotect(protectedText, purpose);
+            return ticket;
         }
 
         try
         {
-            var compressed = For(purpose).Unprotect(WebEncoders.Base64UrlDecode(protectedText, Prefix.Length, protectedText.Length - Prefix.Length));
-            using var brotli = new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress);
+            using var brotli = new BrotliStream(new MemoryStream(WebEncoders.Base64UrlDecode(payload)), CompressionMode.Decompress);
             using var serialized = new MemoryStream();
-            brotli.CopyTo(serialized);
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = brotli.Read(buffer)) > 0)
+            {
+                if (serialized.Length + read > MaxTicketBytes)
+                {
+                    return null;
+                }
+
+                serialized.Write(buffer, 0, read);
+            }
+
             return TicketSerializer.Default.Deserialize(serialized.ToArray());
         }
-        catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException or InvalidDataException or EndOfStreamException)
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or EndOfStreamException or IOException)
         {
-            // As the framework's format does: a tampered, truncated or foreign cookie is no session, not an error.
+            // As the framework's format does: a damaged cookie is no session, not an error (the payload was
+            // authenticated by the app's format, so this is defence in depth).
             return null;
         }
     }
-
-    private IDataProtector For(string? purpose) => purpose is null ? protector : protector.CreateProtector(purpose);
 }

@@ -94,14 +94,31 @@ internal sealed partial class WikimediaTokenRefresher(
         WikimediaTokenRefreshResult result;
         try
         {
+            // Keyed by the refresh token and the generation: a server that does not rotate refresh tokens would
+            // otherwise hand a later forced refresh the remembered result of the previous one.
             result = await coordinator.RefreshAsync(
-                SessionTokens.KeyOf(state.Scheme, refreshToken),
-                _ =>
+                SessionTokens.KeyOf(state.Scheme, refreshToken) + ":" + state.Generation.ToString(CultureInfo.InvariantCulture),
+                async _ =>
                 {
                     ranHere = true;
-                    return RefreshAsync(state.Scheme, options, refreshToken);
+                    var refreshed = await RefreshAsync(state.Scheme, options, refreshToken);
+                    if (refreshed.Succeeded)
+                    {
+                        // Recorded by the refresh itself, not by the request waiting for it: when that request's browser
+                        // goes away, the server has rotated the tokens all the same, and the session's next request
+                        // (with the old cookie) must adopt them.
+                        ledger.Record(state.SessionId, state.Generation + 1, refreshed);
+                    }
+
+                    return refreshed;
                 },
                 cancellationToken);
+            if (result.Succeeded && result.IssuedAt == default)
+            {
+                // A coordinator of the app's that left the issue time out: without one, the session's bookkeeping
+                // could not be written, and the session would never refresh again.
+                result = result with { IssuedAt = now };
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -195,6 +212,7 @@ internal sealed partial class WikimediaTokenRefresher(
 
         if (failed.SignOut)
         {
+            ledger.Forget(state.SessionId);
             Log.SessionEnded(logger, userId, result.Error ?? "none", result.FailureMessage);
             return RefreshDecision.SignOut;
         }

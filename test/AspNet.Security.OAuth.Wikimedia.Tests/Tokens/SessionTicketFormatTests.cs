@@ -8,33 +8,53 @@ using Microsoft.Extensions.Options;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
-/// <summary>The cookie format that Wikimedia sessions are written in: compressed, and readable alongside the app's.</summary>
+/// <summary>The cookie format that Wikimedia sessions are written in: compressed, inside the app's own format.</summary>
 public class SessionTicketFormatTests
 {
     [Fact]
-    public async Task Wikimedia_sessions_are_compressed_and_cookies_of_the_apps_own_format_stay_readable()
+    public async Task Wikimedia_sessions_are_compressed_inside_the_apps_format_and_cookies_written_before_stay_readable()
     {
         await using var session = await RefreshFixture.SignedInAsync();
-        var options = session.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
-        var format = options.TicketDataFormat;
-        var cookie = session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value;
-        Assert.StartsWith(WikimediaSessionTicketFormat.Prefix, cookie, StringComparison.Ordinal);
-        var ticket = format.Unprotect(cookie)!;
-
-        // A cookie the cookie handler's own format wrote (before this library, or for another sign-in) still reads.
+        var format = session.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme).TicketDataFormat;
         var plain = new TicketDataFormat(session.App.Services.GetRequiredService<IDataProtectionProvider>()
             .CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", CookieAuthenticationDefaults.AuthenticationScheme, "v2"));
+        var cookie = session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value;
+
+        // The app's own format reads the cookie: it holds one item, the compressed session, and no token in the clear.
+        var carrier = plain.Unprotect(cookie)!;
+        Assert.Equal([WikimediaSessionTicketFormat.CarrierItem], carrier.Properties.Items.Keys);
+        Assert.Empty(carrier.Principal.Claims);
+        var ticket = format.Unprotect(cookie)!;
+        Assert.Equal("Example User", ticket.Principal.Identity!.Name);
+        Assert.DoesNotContain(ticket.Properties.GetTokenValue("refresh_token")!, carrier.Properties.Items[WikimediaSessionTicketFormat.CarrierItem], StringComparison.Ordinal);
+
+        // A cookie written by the app's format before (uncompressed) still reads.
         var legacy = format.Unprotect(plain.Protect(ticket))!;
-        Assert.Equal(ticket.Principal.Identity!.Name, legacy.Principal.Identity!.Name);
         Assert.Equal(ticket.Properties.GetTokenValue("refresh_token"), legacy.Properties.GetTokenValue("refresh_token"));
 
-        // A ticket that is not a Wikimedia session is left to the app's format.
+        // A ticket that is not a Wikimedia session is left to the app's format as it is.
         var other = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "local")], "local")), "Cookies");
-        Assert.DoesNotContain(WikimediaSessionTicketFormat.Prefix, format.Protect(other)[..3], StringComparison.Ordinal);
+        Assert.Equal("local", plain.Unprotect(format.Protect(other))!.Principal.Identity!.Name);
 
-        // Tampered or truncated compressed cookies are no session, not an error.
+        // Damaged payloads are no session, not an error; so is a payload that inflates beyond any real session.
         Assert.Null(format.Unprotect(cookie[..^10]));
-        Assert.Null(format.Unprotect(WikimediaSessionTicketFormat.Prefix + "not-base64!"));
-        Assert.Null(format.Unprotect(WikimediaSessionTicketFormat.Prefix + cookie[(WikimediaSessionTicketFormat.Prefix.Length + 1)..]));
+        Assert.Null(format.Unprotect(plain.Protect(Carrier("not base64 !"))));
+        Assert.Null(format.Unprotect(plain.Protect(Carrier(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode([1, 2, 3, 4])))));
+        Assert.Null(format.Unprotect(plain.Protect(Carrier(Bomb()))));
+    }
+
+    private static AuthenticationTicket Carrier(string payload)
+        => new(new ClaimsPrincipal(), new AuthenticationProperties(new Dictionary<string, string?> { [WikimediaSessionTicketFormat.CarrierItem] = payload }), "Cookies");
+
+    /// <summary>Ten megabytes of zeros, compressed to a few hundred bytes.</summary>
+    private static string Bomb()
+    {
+        using var compressed = new MemoryStream();
+        using (var brotli = new System.IO.Compression.BrotliStream(compressed, System.IO.Compression.CompressionLevel.Optimal))
+        {
+            brotli.Write(new byte[10 * 1024 * 1024]);
+        }
+
+        return Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(compressed.ToArray());
     }
 }

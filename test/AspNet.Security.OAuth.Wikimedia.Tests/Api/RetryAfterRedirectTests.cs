@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Api;
 
 /// <summary>
 /// The API handler's one retry after a 401 "goes to the URL the app asked for, even when the first answer came through a

@@ -1,10 +1,9 @@
 using System.Net;
 using AspNet.Security.OAuth.Wikimedia.Testing;
-using AspNet.Security.OAuth.Wikimedia.Tests.Api;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 using AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Api;
 
 /// <summary>
 /// <c>WikimediaApiClient</c>'s contract: an answer that is not what the API documents is a failed result. A success

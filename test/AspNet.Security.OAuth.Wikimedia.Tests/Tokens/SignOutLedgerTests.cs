@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
 /// <summary>
 /// Refresh-token rotation makes a copy of a session's tokens worthless once they rotate (RFC 9700 section 4.14.2):

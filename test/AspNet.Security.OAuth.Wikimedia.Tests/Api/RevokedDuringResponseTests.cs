@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Api;
 
 /// <summary>
 /// The API handler refreshes after a 401 wherever the app calls the API, also once the response has started (a

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
 /// <summary>
 /// An app that sets its cookie scheme's <c>TicketDataFormat</c> chooses how its sessions are protected: a key ring

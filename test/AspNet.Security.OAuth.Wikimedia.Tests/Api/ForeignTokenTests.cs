@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Api;
 
 /// <summary>
 /// An app offers "Sign in with Wikimedia" next to another OAuth provider (GitHub, say; here a second emulator stands in

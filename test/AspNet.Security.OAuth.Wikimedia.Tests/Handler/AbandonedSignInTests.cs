@@ -2,7 +2,7 @@ using System.Net;
 using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Handler;
 
 /// <summary>
 /// Each sign-in keeps its protected state, return URL included, in a pending-state cookie sent with every request to

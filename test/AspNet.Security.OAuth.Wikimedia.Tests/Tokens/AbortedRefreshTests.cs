@@ -1,10 +1,10 @@
 using System.Net;
-using AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
+using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
 /// <summary>
 /// A refresh whose request was aborted by the browser (the user clicked a link while the token endpoint was slow)

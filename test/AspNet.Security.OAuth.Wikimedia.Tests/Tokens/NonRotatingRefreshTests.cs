@@ -1,10 +1,9 @@
 using System.Net;
 using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tests.Api;
-using AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
 /// <summary>
 /// docs/token-refresh.md: "the old refresh token is kept if none came back" (RFC 6749 lets a server keep its refresh

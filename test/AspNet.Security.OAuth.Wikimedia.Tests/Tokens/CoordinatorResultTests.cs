@@ -1,7 +1,6 @@
-using AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AspNet.Security.OAuth.Wikimedia.Tests.Review;
+namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
 /// <summary>
 /// <c>IWikimediaTokenRefreshCoordinator</c> is the documented extension point for web farms, which keep the result
