@@ -59,6 +59,20 @@ public class ExpiresInTests
     }
 
     [Fact]
+    public async Task An_absurd_expires_in_at_sign_in_is_clamped_to_a_day()
+    {
+        // A century-long lifetime: expires_in is about 3.2 billion seconds, as a server counting in the wrong unit sends.
+        await using var session = await RefreshFixture.SignedInAsync(o => o.AccessTokenLifetime = TimeSpan.FromDays(36_500));
+
+        var me = await session.MeAsync();
+
+        Assert.Equal(session.Time.GetUtcNow() + SessionTokens.MaximumLifetime, DateTimeOffset.Parse(me.Tokens["expires_at"], CultureInfo.InvariantCulture));
+        session.Time.Advance(SessionTokens.MaximumLifetime);
+        Assert.NotEqual(me.Tokens["access_token"], (await session.MeAsync()).Tokens["access_token"]);
+        Assert.Single(session.Refreshes);
+    }
+
+    [Fact]
     public async Task A_token_answer_without_expires_in_gets_a_one_hour_lifetime_so_it_is_refreshed_in_time()
     {
         await using var session = await RefreshFixture.SignedInAsync(o => o.SendExpiresIn = false);
