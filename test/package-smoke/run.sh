@@ -51,6 +51,9 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+# Interrupted or terminated: exit, which runs the cleanup above.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 fail() {
   echo "package smoke test FAILED: $1" >&2
@@ -138,9 +141,15 @@ cp -r "$here/emulator" "$emulator"
 # Both are restored and built at once (two cores, two projects).
 dotnet build "$app/SmokeApp.csproj" -c Release -nologo -v q >"$work/build-app.log" 2>&1 &
 app_build=$!
-dotnet build "$emulator/SmokeEmulator.csproj" -c Release -nologo -v q -p:SmokePackageVersion="$version" >"$work/build-emulator.log" 2>&1 ||
-  { wait "$app_build" || true; fail "building the emulator host against the packed emulator package" "$work/build-emulator.log"; }
-wait "$app_build" || fail "building the web app against the packed package" "$work/build-app.log"
+pids+=("$app_build")
+emulator_built=0
+dotnet build "$emulator/SmokeEmulator.csproj" -c Release -nologo -v q -p:SmokePackageVersion="$version" >"$work/build-emulator.log" 2>&1 &&
+  emulator_built=1
+app_built=0
+wait "$app_build" && app_built=1
+pids=() # the build has ended: its PID must not be signalled later
+[ "$emulator_built" = 1 ] || fail "building the emulator host against the packed emulator package" "$work/build-emulator.log"
+[ "$app_built" = 1 ] || fail "building the web app against the packed package" "$work/build-app.log"
 grep -q "aspnet.security.oauth.wikimedia/$version" "$app/obj/project.assets.json" ||
   fail "the web app did not restore AspNet.Security.OAuth.Wikimedia $version"
 step "new webapp, add package, build (and emulator host)"
