@@ -61,6 +61,21 @@ for project in test/*/*.csproj; do
     --logger "console;verbosity=minimal" || status=1
 done
 
+# The packages as a NuGet consumer gets them: packed into a local feed, added to a fresh `dotnet new webapp`, signed in
+# against the packed emulator with curl (test/package-smoke/run.sh). It counts as one test.
+echo "== package smoke test"
+smoke_started=$SECONDS
+smoke_passed=0
+smoke_failed=0
+if test/package-smoke/run.sh >"$results/package-smoke.log" 2>&1; then
+  smoke_passed=1
+else
+  smoke_failed=1
+  status=1
+fi
+sed 's/^/  /' "$results/package-smoke.log"
+echo "  package smoke test $([ "$smoke_failed" -eq 0 ] && echo passed || echo FAILED) in $((SECONDS - smoke_started)) s"
+
 passed=0
 failed=0
 for trx in "$results"/*.trx; do
@@ -80,6 +95,8 @@ if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   # No results at all means something broke before the tests ran.
   failed=1
 fi
+passed=$((passed + smoke_passed))
+failed=$((failed + smoke_failed))
 if [ "$failed" -gt 0 ]; then
   status=1
 fi

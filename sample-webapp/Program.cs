@@ -25,6 +25,8 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
     // Everything else (ClientId, ClientSecret, Scope, UserAgent) comes from Authentication:Schemes:Wikimedia.
     .AddWikimedia(options =>
     {
+        // Runs after configuration binding: a configured UserAgent wins.
+        options.UserAgent ??= SampleUserAgent.Value;
         options.AccessDeniedPath = "/signin-cancelled";
         options.Events.OnRemoteFailure = SignInFailure.HandleAsync;
     });

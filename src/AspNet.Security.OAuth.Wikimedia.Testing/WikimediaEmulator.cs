@@ -16,7 +16,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Testing;
 /// <example>
 /// <code>
 /// using var wikimedia = WikimediaEmulator.Start(o => o.AutoApproveAs = "Example User");
-/// builder.Services.AddAuthentication().AddCookie().AddWikimedia(o => o.UseEmulator(wikimedia));
+/// builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie().AddWikimedia(o => o.UseEmulator(wikimedia));
 /// // sign in as usual; then assert on wikimedia.Requests
 /// </code>
 /// </example>

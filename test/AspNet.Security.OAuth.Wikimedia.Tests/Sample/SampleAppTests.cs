@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Net;
+using System.Reflection;
 using AngleSharp.Html.Parser;
 using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using WikimediaSample;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tests.Sample;
 
@@ -113,6 +115,19 @@ public sealed class SampleAppTests : IDisposable
     }
 
     [Fact]
+    public void The_samples_user_agent_names_the_version_of_this_build_for_the_sample_and_the_library()
+    {
+        // One version, in Directory.Build.props: neither the sample's settings nor its code repeat it.
+        var version = typeof(WikimediaAuthenticationHandler).Assembly
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
+
+        Assert.Equal(
+            $"AspNet.Security.OAuth.Wikimedia.Sample/{version} (https://github.com/aspnet-security-oauth-wikimedia/AspNet.Security.OAuth.Wikimedia) AspNet.Security.OAuth.Wikimedia/{version}",
+            SampleUserAgent.Value);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version);
+    }
+
+    [Fact]
     public async Task The_article_page_shows_page_metadata_fetched_with_the_users_token()
     {
         using var home = await SignInAsync();
@@ -128,7 +143,7 @@ public sealed class SampleAppTests : IDisposable
         Assert.Equal("Creative Commons Attribution-Share Alike 4.0", page.QuerySelector("#license")!.TextContent);
         var call = _app.Emulator.Requests.Single(r => r.Path == "/core/v1/wikipedia/en/page/Earth/bare");
         Assert.StartsWith("Bearer eyJ", call.Header("Authorization"), StringComparison.Ordinal);
-        Assert.StartsWith("AspNet.Security.OAuth.Wikimedia.Sample/0.1 (https://", call.Header("User-Agent"), StringComparison.Ordinal);
+        Assert.Equal(SampleUserAgent.Value, call.Header("User-Agent"));
     }
 
     [Fact]
@@ -146,7 +161,7 @@ public sealed class SampleAppTests : IDisposable
         var call = Assert.Single(app.Emulator.Requests, r => r.Path.Contains("/bare", StringComparison.Ordinal));
         Assert.Equal("/w/rest.php/v1/page/AC%2FDC/bare", call.Path);
         Assert.StartsWith("Bearer eyJ", call.Header("Authorization"), StringComparison.Ordinal);
-        Assert.StartsWith("AspNet.Security.OAuth.Wikimedia.Sample/0.1 (https://", call.Header("User-Agent"), StringComparison.Ordinal);
+        Assert.Equal(SampleUserAgent.Value, call.Header("User-Agent"));
     }
 
     [Fact]
