@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
@@ -13,10 +12,11 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// <remarks>
 /// <para>Newest tokens: a slow request that read the cookie before another request refreshed the tokens would
 /// otherwise renew the cookie (sliding expiration) with the spent ones.</para>
-/// <para>Compressed: tokens (about 1.7 KB) and the profile's claims (a role claim per group, each repeating its
-/// 59-character claim type) take an administrator's cookie past the 4,096 bytes of one cookie. Brotli brings it to
-/// about half; docs/security.md says why compressing before encryption leaks nothing here. Compressed tickets start
-/// with <see cref="Prefix"/>; anything else is read by the app's format, so cookies written before stay valid.</para>
+/// <para>Compressed (<see cref="CompactTicket"/>): tokens and an administrator's claims would take the cookie past the
+/// 4,096 bytes of one cookie. Compressed tickets start with <see cref="Prefix"/>; anything else is read by the app's
+/// format, so cookies written before stay valid.</para>
+/// <para>With server-side sessions (Sessions/DistributedSessionStore.cs) the cookie's ticket holds only the session
+/// reference, which is no Wikimedia session: it goes to the app's format, and the store keeps the session compressed.</para>
 /// </remarks>
 internal sealed class WikimediaSessionTicketFormat(
     ISecureDataFormat<AuthenticationTicket> inner, IDataProtector protector, RotationLedger ledger, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions)
@@ -43,13 +43,7 @@ internal sealed class WikimediaSessionTicketFormat(
             SessionTokens.StoreRefresh(data.Properties, state, tokens, generation, wikimediaOptions.Get(state.Scheme).RefreshBeforeExpiration);
         }
 
-        using var compressed = new MemoryStream();
-        using (var brotli = new BrotliStream(compressed, CompressionLevel.Fastest))
-        {
-            brotli.Write(TicketSerializer.Default.Serialize(data));
-        }
-
-        return Prefix + WebEncoders.Base64UrlEncode(For(purpose).Protect(compressed.ToArray()));
+        return Prefix + WebEncoders.Base64UrlEncode(For(purpose).Protect(CompactTicket.Compress(data)));
     }
 
     public AuthenticationTicket? Unprotect(string? protectedText) => Unprotect(protectedText, purpose: null);
@@ -63,13 +57,9 @@ internal sealed class WikimediaSessionTicketFormat(
 
         try
         {
-            var compressed = For(purpose).Unprotect(WebEncoders.Base64UrlDecode(protectedText, Prefix.Length, protectedText.Length - Prefix.Length));
-            using var brotli = new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress);
-            using var serialized = new MemoryStream();
-            brotli.CopyTo(serialized);
-            return TicketSerializer.Default.Deserialize(serialized.ToArray());
+            return CompactTicket.Decompress(For(purpose).Unprotect(WebEncoders.Base64UrlDecode(protectedText, Prefix.Length, protectedText.Length - Prefix.Length)));
         }
-        catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException or InvalidDataException or EndOfStreamException)
+        catch (Exception ex) when (CompactTicket.IsUnreadable(ex))
         {
             // As the framework's format does: a tampered, truncated or foreign cookie is no session, not an error.
             return null;
