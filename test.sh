@@ -9,10 +9,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 source test/scripts/ensure-apt.sh
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here); the interop tests run a
-# genuine MediaWiki with Extension:OAuth from Debian's packages (test/realwiki). One apt transaction for both.
-ensure_apt chromium mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl ||
+# genuine MediaWiki with Extension:OAuth from Debian's packages (test/realwiki); the Redis companion's tests start
+# Debian's redis-server themselves, one per test on a free loopback port, without persistence, and stop it by its
+# PID (test/AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.Tests/RedisServer.cs). One apt transaction for all.
+ensure_apt chromium mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl redis-server ||
   { echo "could not install the test dependencies"; echo "0 passed, 1 failed"; exit 1; }
 export CHROMIUM_PATH=/usr/bin/chromium
+export REDIS_SERVER=/usr/bin/redis-server
 # Test artifacts (browser screenshots) land here; the folder is ignored by git.
 export SCREENSHOT_DIR="$PWD/.test-output/screenshots"
 mkdir -p "$SCREENSHOT_DIR"

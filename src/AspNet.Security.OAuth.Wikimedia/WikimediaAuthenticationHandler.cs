@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using AspNet.Security.OAuth.Wikimedia.Protocol;
+using AspNet.Security.OAuth.Wikimedia.Sessions;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
@@ -105,6 +106,47 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
     }
 
+    /// <summary>The return URL of the sign-in this request completes, for a failure after the base handler cleared it.</summary>
+    private string? _returnUri;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A sign-in that succeeded at Wikimedia but whose server-side session could not be stored (the distributed cache
+    /// is down: Sessions/DistributedSessionStore.cs) ends as a failed sign-in, through <c>OnRemoteFailure</c>, as
+    /// other sign-in failures do, instead of an error page.
+    /// </remarks>
+    public override async Task<bool> HandleRequestAsync()
+    {
+        try
+        {
+            return await base.HandleRequestAsync();
+        }
+        catch (SessionStoreUnavailableException ex) when (!Response.HasStarted)
+        {
+            var failure = new RemoteFailureContext(Context, Scheme, Options, ex) { Properties = new AuthenticationProperties { RedirectUri = _returnUri } };
+            await Events.RemoteFailure(failure);
+            if (failure.Result is { } result)
+            {
+                if (result.Handled)
+                {
+                    return true;
+                }
+
+                if (result.Skipped)
+                {
+                    return false;
+                }
+
+                if (result.Failure is not null)
+                {
+                    throw new AuthenticationFailureException("An error was returned from the RemoteFailure event.", result.Failure);
+                }
+            }
+
+            throw new AuthenticationFailureException("An error was encountered while handling the remote login.", failure.Failure);
+        }
+    }
+
     /// <inheritdoc />
     protected override async Task<HandleRequestResult> HandleRemoteAuthenticateAsync()
     {
@@ -179,6 +221,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
             }
 
             var ticket = await CreateTicketAsync(identity, properties, tokens);
+            _returnUri = ticket.Properties.RedirectUri;
             Log.SignedIn(Logger, ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier));
             return HandleRequestResult.Success(ticket);
         }

@@ -1,3 +1,4 @@
+using AspNet.Security.OAuth.Wikimedia.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
@@ -34,6 +35,11 @@ internal sealed class RefreshingCookieEvents(CookieAuthenticationEvents appEvent
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(context.Scheme.Name);
                     return;
+                case RefreshDecision.Renewed when DistributedSessionStore.TryGetStored(context.Properties, out var store, out var key):
+                    // A server-side session is updated in the store now, and the cookie, a mere reference, is left
+                    // alone: no stale copy of the tokens can exist anywhere.
+                    await store.RenewAsync(key, new AuthenticationTicket(principal, context.Properties, context.Scheme.Name), CancellationToken.None);
+                    break;
                 case RefreshDecision.Renewed:
                     context.ShouldRenew = true;
                     break;
@@ -58,6 +64,11 @@ internal sealed class RefreshingCookieEvents(CookieAuthenticationEvents appEvent
             SessionState.TryRead(session, out var state))
         {
             ledger.Forget(state.SessionId);
+        }
+
+        if (context.Options.SessionStore is DistributedSessionStore store)
+        {
+            await store.RemoveUnreadAsync(context.HttpContext);
         }
 
         await App(context.HttpContext).SigningOut(context);

@@ -117,6 +117,38 @@ internal static class SessionTokens
         (state with { NextCheck = DueAt(result.IssuedAt, expiresAt, lead) }).WriteTo(properties);
     }
 
+    /// <summary>
+    /// Whether <paramref name="newer"/> holds a later generation of the same session as <paramref name="properties"/>:
+    /// the same session id (given at sign-in), tokens rotated more times.
+    /// </summary>
+    public static bool IsLaterGeneration(AuthenticationProperties newer, AuthenticationProperties properties)
+        => SessionState.TryRead(newer, out var known) && SessionState.TryRead(properties, out var own) &&
+           string.Equals(known.SessionId, own.SessionId, StringComparison.Ordinal) && known.Generation > own.Generation;
+
+    /// <summary>
+    /// Replaces the tokens and refresh bookkeeping of <paramref name="properties"/> with those of <paramref name="newer"/>,
+    /// leaving everything else (the session's expiry, the app's own items) as it is.
+    /// </summary>
+    public static void AdoptFrom(AuthenticationProperties properties, AuthenticationProperties newer)
+    {
+        foreach (var key in properties.Items.Keys.Where(IsSessionItem).ToArray())
+        {
+            properties.Items.Remove(key);
+        }
+
+        foreach (var (key, value) in newer.Items)
+        {
+            if (IsSessionItem(key))
+            {
+                properties.Items[key] = value;
+            }
+        }
+    }
+
+    /// <summary>Items that <see cref="AuthenticationTokenExtensions.StoreTokens"/> and this class write (".Token.*", ".TokenNames", ".wikimedia*").</summary>
+    private static bool IsSessionItem(string key)
+        => key.StartsWith(".Token.", StringComparison.Ordinal) || key == ".TokenNames" || key.StartsWith(SessionState.Item, StringComparison.Ordinal);
+
     /// <summary>A key for the refresh token being spent that reveals nothing of it: a truncated SHA-256.</summary>
     public static string KeyOf(string scheme, string refreshToken)
         => scheme + ":" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)).AsSpan(0, 16));

@@ -1,3 +1,4 @@
+using AspNet.Security.OAuth.Wikimedia.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,10 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
                 case RefreshDecision.SignOut:
                     await context.SignOutAsync(scheme);
                     return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.SessionEnded);
+                case RefreshDecision.Renewed when DistributedSessionStore.TryGetStored(properties, out var store, out var key):
+                    // A server-side session is updated in place, even after the response has started.
+                    await store.RenewAsync(key, new AuthenticationTicket(authentication.Principal, properties, scheme), CancellationToken.None);
+                    break;
                 case RefreshDecision.Renewed when context.Response.HasStarted:
                     Log.CannotPersist(logger);
                     break;

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.WebUtilities;
@@ -14,12 +13,12 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// <remarks>
 /// <para>Newest tokens: a slow request that read the cookie before another request refreshed the tokens would
 /// otherwise renew the cookie (sliding expiration) with the spent ones.</para>
-/// <para>Compressed: tokens (about 1.7 KB) and the profile's claims (a role claim per group, each repeating its
-/// 59-character claim type) take an administrator's cookie past the 4,096 bytes of one cookie (4.7 KB; 3.5 KB
-/// compressed, measured by Sample/CookieSizeTests). The ticket is
-/// serialized, Brotli-compressed, and carried in one item of a ticket that the app's format protects, so whatever
-/// key ring or format the app configured still applies; docs/security.md says why compressing before encryption
-/// leaks nothing here. A ticket without that item (written before, or not a Wikimedia session) reads as it is.</para>
+/// <para>Compressed (<see cref="CompactTicket"/>): tokens and an administrator's claims take the cookie past the
+/// 4,096 bytes of one cookie (4.7 KB; 3.5 KB compressed, measured by Sample/CookieSizeTests). The compressed ticket is
+/// carried in one item of a ticket that the app's format protects, so whatever key ring or format the app configured
+/// still applies. A ticket without that item (written before, or not a Wikimedia session) reads as it is.</para>
+/// <para>With server-side sessions (Sessions/DistributedSessionStore.cs) the cookie's ticket holds only the session
+/// reference, which is no Wikimedia session: it goes to the app's format, and the store keeps the session compressed.</para>
 /// </remarks>
 internal sealed class WikimediaSessionTicketFormat(
     ISecureDataFormat<AuthenticationTicket> inner, RotationLedger ledger, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions)
@@ -27,9 +26,6 @@ internal sealed class WikimediaSessionTicketFormat(
 {
     /// <summary>The item of the carrier ticket that holds the compressed Wikimedia ticket.</summary>
     public const string CarrierItem = ".wikimedia.ticket.v1";
-
-    /// <summary>The largest ticket decompressed: a session is a few KB; anything larger is not one of ours.</summary>
-    private const int MaxTicketBytes = 256 * 1024;
 
     public string Protect(AuthenticationTicket data) => Protect(data, purpose: null);
 
@@ -46,15 +42,9 @@ internal sealed class WikimediaSessionTicketFormat(
             SessionTokens.StoreRefresh(data.Properties, state, tokens, generation, wikimediaOptions.Get(state.Scheme).RefreshBeforeExpiration);
         }
 
-        using var compressed = new MemoryStream();
-        using (var brotli = new BrotliStream(compressed, CompressionLevel.Fastest))
-        {
-            brotli.Write(TicketSerializer.Default.Serialize(data));
-        }
-
         var carrier = new AuthenticationTicket(
             new ClaimsPrincipal(),
-            new AuthenticationProperties(new Dictionary<string, string?> { [CarrierItem] = WebEncoders.Base64UrlEncode(compressed.ToArray()) }),
+            new AuthenticationProperties(new Dictionary<string, string?> { [CarrierItem] = WebEncoders.Base64UrlEncode(CompactTicket.Compress(data)) }),
             data.AuthenticationScheme);
         return inner.Protect(carrier, purpose);
     }
@@ -71,23 +61,9 @@ internal sealed class WikimediaSessionTicketFormat(
 
         try
         {
-            using var brotli = new BrotliStream(new MemoryStream(WebEncoders.Base64UrlDecode(payload)), CompressionMode.Decompress);
-            using var serialized = new MemoryStream();
-            var buffer = new byte[16 * 1024];
-            int read;
-            while ((read = brotli.Read(buffer)) > 0)
-            {
-                if (serialized.Length + read > MaxTicketBytes)
-                {
-                    return null;
-                }
-
-                serialized.Write(buffer, 0, read);
-            }
-
-            return TicketSerializer.Default.Deserialize(serialized.ToArray());
+            return CompactTicket.Decompress(WebEncoders.Base64UrlDecode(payload));
         }
-        catch (Exception ex) when (ex is FormatException or InvalidDataException or EndOfStreamException or IOException)
+        catch (Exception ex) when (CompactTicket.IsUnreadable(ex))
         {
             // As the framework's format does: a damaged cookie is no session, not an error (the payload was
             // authenticated by the app's format, so this is defence in depth).

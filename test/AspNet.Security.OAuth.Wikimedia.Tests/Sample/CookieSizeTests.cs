@@ -12,7 +12,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Sample;
 public sealed class CookieSizeTests(ITestOutputHelper output)
 {
     /// <summary>An administrator as Wikimedia describes one: 150 rights, 10 groups, a long name.</summary>
-    private static EmulatorUser Sysop()
+    internal static EmulatorUser Sysop()
     {
         var user = new EmulatorUser { Id = "98765432", Username = "Administrator With A Rather Long User Name (WMF)", EditCount = 250_000, Email = "sysop@example.org", ConfirmedEmail = true };
         foreach (var group in new[] { "sysop", "bureaucrat", "checkuser", "oversight", "interface-admin", "bot", "rollbacker" })

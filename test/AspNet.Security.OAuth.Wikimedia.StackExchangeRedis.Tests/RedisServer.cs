@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.Tests;
+
+/// <summary>
+/// A real redis-server (Debian's package, which ./test.sh installs) started for one test on a free loopback port,
+/// with no persistence, and stopped by its process id. Stop and start it again to play an outage.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    /// <summary>The executable: <c>REDIS_SERVER</c>, or Debian's.</summary>
+    private static readonly string Executable = Environment.GetEnvironmentVariable("REDIS_SERVER") ?? "/usr/bin/redis-server";
+
+    private Process? _process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    /// <summary>A StackExchange.Redis configuration that starts while Redis is down and gives up quickly.</summary>
+    public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000,connectRetry=1";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        if (!File.Exists(Executable))
+        {
+            throw new InvalidOperationException($"{Executable} is missing: install Debian's redis-server (apt-get install redis-server), as ./test.sh does.");
+        }
+
+        var server = new RedisServer(FreePort());
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Connects a client as an app instance would: its own connection.</summary>
+    public async Task<IConnectionMultiplexer> ConnectAsync() => await ConnectionMultiplexer.ConnectAsync(Configuration);
+
+    public async Task StartAgainAsync()
+    {
+        if (_process is not null)
+        {
+            throw new InvalidOperationException("redis-server is running.");
+        }
+
+        var start = new ProcessStartInfo(Executable)
+        {
+            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    /// <summary>Kills the server (by its process id), as a crash or an outage would: the data goes with it.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { } process)
+        {
+            _process = null;
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
