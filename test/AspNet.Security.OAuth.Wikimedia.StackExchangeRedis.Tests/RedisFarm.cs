@@ -117,9 +117,13 @@ public sealed class RedisFarm : IAsyncDisposable
         return await client.SendAsync(request);
     }
 
-    /// <summary>The coordinator's key of a session whose refresh token is <paramref name="refreshToken"/> (as Tokens/SessionTokens.cs derives it).</summary>
-    public static string SessionKey(string refreshToken)
-        => WikimediaAuthenticationDefaults.AuthenticationScheme + ":" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)).AsSpan(0, 16));
+    /// <summary>
+    /// The coordinator's key of a session whose refresh token is <paramref name="refreshToken"/>, at generation
+    /// <paramref name="generation"/> (0: the tokens of the sign-in), as Tokens/SessionTokens.cs derives it.
+    /// </summary>
+    public static string SessionKey(string refreshToken, int generation = 0)
+        => WikimediaAuthenticationDefaults.AuthenticationScheme + ":" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)).AsSpan(0, 16)) +
+           ":" + generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Waits until every instance's connection is back after Redis started again.</summary>
     public async Task WaitConnectedAsync()

@@ -149,7 +149,12 @@ internal static class SessionTokens
     private static bool IsSessionItem(string key)
         => key.StartsWith(".Token.", StringComparison.Ordinal) || key == ".TokenNames" || key.StartsWith(SessionState.Item, StringComparison.Ordinal);
 
-    /// <summary>A key for the refresh token being spent that reveals nothing of it: a truncated SHA-256.</summary>
-    public static string KeyOf(string scheme, string refreshToken)
-        => scheme + ":" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)).AsSpan(0, 16));
+    /// <summary>
+    /// The coordinator's key for the refresh token being spent at <paramref name="generation"/>, which reveals nothing
+    /// of it (a truncated SHA-256). With the generation, a server that does not rotate refresh tokens would not hand a
+    /// later refresh the remembered result of the previous one.
+    /// </summary>
+    public static string KeyOf(string scheme, string refreshToken, int generation)
+        => scheme + ":" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)).AsSpan(0, 16)) +
+           ":" + generation.ToString(CultureInfo.InvariantCulture);
 }

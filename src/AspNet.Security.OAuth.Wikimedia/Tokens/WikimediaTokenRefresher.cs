@@ -94,10 +94,8 @@ internal sealed partial class WikimediaTokenRefresher(
         WikimediaTokenRefreshResult result;
         try
         {
-            // Keyed by the refresh token and the generation: a server that does not rotate refresh tokens would
-            // otherwise hand a later forced refresh the remembered result of the previous one.
             result = await coordinator.RefreshAsync(
-                SessionTokens.KeyOf(state.Scheme, refreshToken) + ":" + state.Generation.ToString(CultureInfo.InvariantCulture),
+                SessionTokens.KeyOf(state.Scheme, refreshToken, state.Generation),
                 async _ =>
                 {
                     ranHere = true;
