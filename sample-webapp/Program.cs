@@ -38,6 +38,9 @@ builder.Services.AddWikimediaApiClient();
 // With no ClientId configured, sign in against the built-in emulator instead of the real Wikimedia.
 builder.AddWikimediaEmulatorWhenUnconfigured();
 
+// With ConnectionStrings:Redis set, Data Protection keys, sessions and refresh coordination live in Redis (a farm).
+builder.AddRedisFarmWhenConfigured();
+
 var app = builder.Build();
 
 if (!app.Environment.IsDevelopment())
