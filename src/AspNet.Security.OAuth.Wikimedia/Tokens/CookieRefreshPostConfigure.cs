@@ -31,7 +31,8 @@ internal sealed class CookieRefreshPostConfigure(
                 options.TicketDataFormat ?? new TicketDataFormat((options.DataProtectionProvider ?? dataProtection).CreateProtector(
                     "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", name ?? "", "v2")),
                 ledger,
-                wikimediaOptions);
+                wikimediaOptions,
+                time);
         }
     }
 }

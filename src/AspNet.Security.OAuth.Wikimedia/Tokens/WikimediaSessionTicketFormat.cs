@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.WebUtilities;
@@ -21,11 +22,23 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// reference, which is no Wikimedia session: it goes to the app's format, and the store keeps the session compressed.</para>
 /// </remarks>
 internal sealed class WikimediaSessionTicketFormat(
-    ISecureDataFormat<AuthenticationTicket> inner, RotationLedger ledger, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions)
+    ISecureDataFormat<AuthenticationTicket> inner, RotationLedger ledger, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions, TimeProvider time)
     : ISecureDataFormat<AuthenticationTicket>
 {
     /// <summary>The item of the carrier ticket that holds the compressed Wikimedia ticket.</summary>
     public const string CarrierItem = ".wikimedia.ticket.v1";
+
+    /// <summary>How many decoded sessions are kept: about 12 KB each (the cookie text and the ticket).</summary>
+    public const int DecodedCapacity = 1_000;
+
+    /// <summary>How long a decoded session is kept: a revoked Data Protection key stops its cookies this much later.</summary>
+    public static readonly TimeSpan DecodedLifetime = TimeSpan.FromMinutes(1);
+
+    // Decoding a Wikimedia cookie (decrypt, base64, Brotli, deserialize) is most of an authenticated request's cost
+    // (docs/benchmarks.md), and a browser sends the same cookie with every request. Keyed by the exact cookie text,
+    // which the app's format authenticated when it was first decoded; callers always get a copy, since they change
+    // the ticket's properties (a refresh stores new tokens in them).
+    private readonly ConcurrentDictionary<string, Decoded> _decoded = new(StringComparer.Ordinal);
 
     public string Protect(AuthenticationTicket data) => Protect(data, purpose: null);
 
@@ -53,6 +66,13 @@ internal sealed class WikimediaSessionTicketFormat(
 
     public AuthenticationTicket? Unprotect(string? protectedText, string? purpose)
     {
+        var now = time.GetTimestamp();
+        if (purpose is null && protectedText is not null && _decoded.TryGetValue(protectedText, out var decoded) &&
+            time.GetElapsedTime(decoded.At, now) < DecodedLifetime)
+        {
+            return decoded.Ticket.Clone();
+        }
+
         var ticket = inner.Unprotect(protectedText, purpose);
         if (ticket is null || !ticket.Properties.Items.TryGetValue(CarrierItem, out var payload) || payload is null)
         {
@@ -61,7 +81,20 @@ internal sealed class WikimediaSessionTicketFormat(
 
         try
         {
-            return CompactTicket.Decompress(WebEncoders.Base64UrlDecode(payload));
+            var session = CompactTicket.Decompress(WebEncoders.Base64UrlDecode(payload));
+            if (session is not null && purpose is null && protectedText is not null)
+            {
+                if (_decoded.Count >= DecodedCapacity)
+                {
+                    // Bounded the simple way: start again. Active sessions come back with their next request.
+                    _decoded.Clear();
+                }
+
+                _decoded[protectedText] = new Decoded(session, now);
+                return session.Clone();
+            }
+
+            return session;
         }
         catch (Exception ex) when (CompactTicket.IsUnreadable(ex))
         {
@@ -70,4 +103,6 @@ internal sealed class WikimediaSessionTicketFormat(
             return null;
         }
     }
+
+    private sealed record Decoded(AuthenticationTicket Ticket, long At);
 }

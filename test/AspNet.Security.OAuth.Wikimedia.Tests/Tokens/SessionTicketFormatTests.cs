@@ -43,6 +43,48 @@ public class SessionTicketFormatTests
         Assert.Null(format.Unprotect(plain.Protect(Carrier(Bomb()))));
     }
 
+    [Fact]
+    public async Task A_cookie_seen_in_the_last_minute_is_not_decoded_again_and_each_reader_gets_its_own_copy()
+    {
+        await using var session = await RefreshFixture.SignedInAsync();
+        var services = session.App.Services;
+        var counting = new CountingFormat(new TicketDataFormat(services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test")));
+        var format = new WikimediaSessionTicketFormat(
+            counting, services.GetRequiredService<RotationLedger>(), services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(), session.Time);
+        var original = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme)
+            .TicketDataFormat.Unprotect(session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value)!;
+        var cookie = format.Protect(original);
+
+        var first = format.Unprotect(cookie)!;
+        first.Properties.UpdateTokenValue("access_token", "changed by a reader");
+        var second = format.Unprotect(cookie)!;
+
+        Assert.Equal(1, counting.Unprotects);
+        Assert.NotSame(first, second);
+        Assert.Equal(original.Properties.GetTokenValue("access_token"), second.Properties.GetTokenValue("access_token"));
+
+        session.Time.Advance(WikimediaSessionTicketFormat.DecodedLifetime);
+        Assert.Equal(original.Properties.GetTokenValue("access_token"), format.Unprotect(cookie)!.Properties.GetTokenValue("access_token"));
+        Assert.Equal(2, counting.Unprotects);
+    }
+
+    private sealed class CountingFormat(ISecureDataFormat<AuthenticationTicket> inner) : ISecureDataFormat<AuthenticationTicket>
+    {
+        public int Unprotects { get; private set; }
+
+        public string Protect(AuthenticationTicket data) => inner.Protect(data);
+
+        public string Protect(AuthenticationTicket data, string? purpose) => inner.Protect(data, purpose);
+
+        public AuthenticationTicket? Unprotect(string? protectedText) => Unprotect(protectedText, null);
+
+        public AuthenticationTicket? Unprotect(string? protectedText, string? purpose)
+        {
+            Unprotects++;
+            return inner.Unprotect(protectedText, purpose);
+        }
+    }
+
     private static AuthenticationTicket Carrier(string payload)
         => new(new ClaimsPrincipal(), new AuthenticationProperties(new Dictionary<string, string?> { [WikimediaSessionTicketFormat.CarrierItem] = payload }), "Cookies");
 
