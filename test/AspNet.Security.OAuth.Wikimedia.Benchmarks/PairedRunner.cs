@@ -17,42 +17,47 @@ internal static class PairedRunner
         await benchmarks.SetupAsync();
         try
         {
-            var (plain, schemeOnly, wikimedia) = benchmarks.Pipelines;
+            var (plain, plainCookie, variants) = benchmarks.Pipelines;
             for (var i = 0; i < 20_000; i++)
             {
                 await plain();
-                await schemeOnly();
-                await wikimedia();
+                foreach (var variant in variants)
+                {
+                    await variant.Invoke();
+                }
             }
 
-            var schemeRatios = new List<double>(rounds);
-            var refreshRatios = new List<double>(rounds);
+            var ratios = variants.Select(_ => new List<double>(rounds)).ToArray();
             var baseline = new List<double>(rounds);
             for (var round = 0; round < rounds; round++)
             {
-                double a, b, c;
-                if (round % 2 == 0)
+                // The baseline first in even rounds, last in odd ones, so that drift within a round cancels out.
+                var a = round % 2 == 0 ? await TimeAsync(plain, batch) : 0;
+                var times = new double[variants.Length];
+                for (var v = 0; v < variants.Length; v++)
                 {
-                    a = await TimeAsync(plain, batch);
-                    b = await TimeAsync(schemeOnly, batch);
-                    c = await TimeAsync(wikimedia, batch);
+                    var index = round % 2 == 0 ? v : variants.Length - 1 - v;
+                    times[index] = await TimeAsync(variants[index].Invoke, batch);
                 }
-                else
+
+                if (round % 2 == 1)
                 {
-                    c = await TimeAsync(wikimedia, batch);
-                    b = await TimeAsync(schemeOnly, batch);
                     a = await TimeAsync(plain, batch);
                 }
 
                 baseline.Add(a / batch * 1e6);
-                schemeRatios.Add(b / a);
-                refreshRatios.Add(c / a);
+                for (var v = 0; v < variants.Length; v++)
+                {
+                    ratios[v].Add(times[v] / a);
+                }
             }
 
             Console.WriteLine($"paired rounds: {rounds} x {batch} requests per pipeline");
-            Console.WriteLine($"cookie only: median {Median(baseline).ToString("0.00", CultureInfo.InvariantCulture)} us per request");
-            Report("cookie + Wikimedia scheme, other session / cookie only", schemeRatios);
-            Report("cookie + Wikimedia scheme + refresh check / cookie only", refreshRatios);
+            Console.WriteLine($"cookie only: median {Median(baseline).ToString("0.00", CultureInfo.InvariantCulture)} us per request; Cookie header {plainCookie} bytes");
+            for (var v = 0; v < variants.Length; v++)
+            {
+                Report($"{variants[v].Name} / cookie only (Cookie header {variants[v].Cookie} bytes)", ratios[v]);
+            }
         }
         finally
         {
