@@ -110,6 +110,21 @@ public class WikimediaAuthenticationOptions : OAuthOptions
     /// <summary>Set by <see cref="WikimediaPostConfigureOptions"/> when the app set <see cref="RemoteAuthenticationOptions.Backchannel"/>.</summary>
     internal bool BackchannelSuppliedByApp { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the tokens of sessions this scheme signs in are refreshed automatically, in the cookie
+    /// scheme it signs in to (<see cref="RemoteAuthenticationOptions.SignInScheme"/>, else the default sign-in scheme).
+    /// Other cookie schemes are left alone. Default value: true. With false, tokens are refreshed only when the app
+    /// asks (<c>GetWikimediaAccessTokenAsync(forceRefresh: true)</c>, the API client after a 401), and the cookie is
+    /// written as the cookie handler writes it, uncompressed.
+    /// </summary>
+    public bool AutomaticRefresh { get; set; } = true;
+
+    /// <summary>
+    /// Gets the cookie schemes, besides the sign-in scheme, that also hold sessions of this scheme and whose sessions
+    /// are refreshed automatically: for example a second cookie scheme that an app signs the same principal in to.
+    /// </summary>
+    public ICollection<string> AdditionalRefreshCookieSchemes { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <inheritdoc />
     public override void Validate(string scheme)
     {

@@ -10,10 +10,13 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Sessions;
 /// <summary>How server-side sessions are turned on, and what a wrong configuration says.</summary>
 public sealed class ServerSideSessionConfigurationTests
 {
+    /// <summary>A consumer that passes validation, so that the error asserted is the session store's.</summary>
+    private static void ValidConsumer(WikimediaAuthenticationOptions options) => options.ClientId = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+
     [Fact]
     public async Task Without_a_distributed_cache_the_app_fails_at_startup_saying_which_cache_to_register()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(null, services: s => s.AddAuthentication().AddWikimediaServerSideSessions()));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(null, ValidConsumer, services: s => s.AddAuthentication().AddWikimediaServerSideSessions()));
 
         Assert.Contains("IDistributedCache", error.Message, StringComparison.Ordinal);
         Assert.Contains("AddStackExchangeRedisCache", error.Message, StringComparison.Ordinal);
@@ -22,7 +25,7 @@ public sealed class ServerSideSessionConfigurationTests
     [Fact]
     public async Task A_session_store_of_the_apps_own_is_not_silently_replaced()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(null, services: s =>
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(null, ValidConsumer, services: s =>
         {
             s.AddDistributedMemoryCache();
             s.AddAuthentication().AddWikimediaServerSideSessions();
