@@ -81,7 +81,6 @@ public sealed class NginxServer : IAsyncDisposable
                 location / {
                   proxy_pass http://sample;
                   proxy_set_header Host $http_host;
-                  proxy_next_upstream off;
                   add_header {{UpstreamHeader}} $upstream_addr always;
                 }
               }
