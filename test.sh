@@ -16,6 +16,8 @@ source test/scripts/ensure-apt.sh
 ensure_apt chromium mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl redis-server nginx faketime ||
   { echo "could not install the test dependencies"; echo "0 passed, 1 failed"; exit 1; }
 export CHROMIUM_PATH=/usr/bin/chromium
+# Chromium's first start on a new machine builds the font cache: do it now, not inside a browser test's time-out.
+fc-cache >/dev/null 2>&1 || true
 export REDIS_SERVER=/usr/bin/redis-server
 # Test artifacts (browser screenshots) land here; the folder is ignored by git.
 export SCREENSHOT_DIR="$PWD/.test-output/screenshots"

@@ -34,7 +34,7 @@ public sealed partial class AccessibilityTests(BrowserFixture fixture) : IClassF
     {
         _context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 800 } });
         _page = await _context.NewPageAsync();
-        _page.SetDefaultTimeout(15_000);
+        _page.SetDefaultTimeout(30_000);
         var checkedPages = new List<string>();
 
         await CheckAsync("/", checkedPages);

@@ -18,7 +18,7 @@ public sealed partial class SignInJourneyTests(BrowserFixture fixture) : IClassF
     {
         _context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1000, Height = 720 } });
         _page = await _context.NewPageAsync();
-        _page.SetDefaultTimeout(15_000);
+        _page.SetDefaultTimeout(30_000);
     }
 
     public async Task DisposeAsync() => await _context.DisposeAsync();

@@ -18,7 +18,7 @@ public sealed partial class RealWikiBrowserTests(RealWiki wiki) : IAsyncLifetime
         await _browser.InitializeAsync();
         _context = await _browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1000, Height = 720 } });
         _page = await _context.NewPageAsync();
-        _page.SetDefaultTimeout(20_000);
+        _page.SetDefaultTimeout(30_000);
     }
 
     public async Task DisposeAsync()
