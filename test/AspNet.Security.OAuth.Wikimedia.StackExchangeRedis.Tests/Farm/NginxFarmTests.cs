@@ -52,7 +52,7 @@ public sealed class NginxFarmTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         _instances.Clear();
-        await StartInstancesAsync(ports, clockOffset: "+56m");
+        await StartInstancesAsync(ports, clockOffset: TimeSpan.FromMinutes(56));
     }
 
     public async Task DisposeAsync()
@@ -225,7 +225,7 @@ public sealed class NginxFarmTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"figures: nginx farm: an instance killed in the middle of a refresh: the survivor refreshed the session {recovered.TotalSeconds:F1} s later (lease 10 s) within Wikimedia's grace window, session kept, {refreshes.Length} token requests");
     }
 
-    private async Task StartInstancesAsync(int[]? ports, string? clockOffset)
+    private async Task StartInstancesAsync(int[]? ports, TimeSpan? clockOffset)
     {
         var client = _emulator!.Client();
         var environment = new Dictionary<string, string>

@@ -36,9 +36,10 @@ public sealed class SampleProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the sample with <paramref name="environment"/>; with <paramref name="clockOffset"/>, under Debian's
-    /// <c>faketime</c>, so that the process's clocks run that far ahead (for example <c>+56m</c>).
+    /// <c>faketime</c>, so that the process's clocks run that far ahead of this process's (which may itself run on a
+    /// moved clock: <c>faketime -f '+400d' ./test.sh</c>).
     /// </summary>
-    public static async Task<SampleProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? clockOffset = null, int? port = null)
+    public static async Task<SampleProcess> StartAsync(IReadOnlyDictionary<string, string> environment, TimeSpan? clockOffset = null, int? port = null)
     {
         var sample = new SampleProcess(port ?? FreePort());
         try
@@ -54,7 +55,7 @@ public sealed class SampleProcess : IAsyncDisposable
         return sample;
     }
 
-    private async Task StartProcessAsync(IReadOnlyDictionary<string, string> environment, string? clockOffset)
+    private async Task StartProcessAsync(IReadOnlyDictionary<string, string> environment, TimeSpan? clockOffset)
     {
         var folder = SampleFolder();
         var dll = Path.Combine(folder, "bin", Configuration(), "net10.0", "sample-webapp.dll");
@@ -73,8 +74,11 @@ public sealed class SampleProcess : IAsyncDisposable
         };
         if (clockOffset is not null)
         {
+            // An absolute start, from this process's clock: an offset would count from the real clock, not from
+            // the moved one this process may be running on.
             start.ArgumentList.Add("-f");
-            start.ArgumentList.Add(clockOffset);
+            start.ArgumentList.Add("@" + (DateTimeOffset.UtcNow + clockOffset.Value).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+            start.Environment["TZ"] = "UTC";
             start.ArgumentList.Add("dotnet");
             // Both clocks move by the same offset: with the monotonic one left alone (FAKETIME_DONT_FAKE_MONOTONIC=1),
             // libfaketime 0.9.10 ends .NET's timed waits at once (StackExchange.Redis's synchronous calls time out).
