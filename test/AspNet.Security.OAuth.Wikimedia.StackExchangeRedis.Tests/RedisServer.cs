@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.Tests;
@@ -30,7 +28,7 @@ public sealed class RedisServer : IAsyncDisposable
             throw new InvalidOperationException($"{Executable} is missing: install Debian's redis-server (apt-get install redis-server), as ./test.sh does.");
         }
 
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(Loopback.FreePort());
         await server.StartAgainAsync();
         return server;
     }
@@ -67,19 +65,9 @@ public sealed class RedisServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        if (!await Loopback.WaitUntilListeningAsync(Port, _process))
         {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(20);
-            }
+            throw new InvalidOperationException($"redis-server did not listen on {Port}.");
         }
     }
 
@@ -100,11 +88,4 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

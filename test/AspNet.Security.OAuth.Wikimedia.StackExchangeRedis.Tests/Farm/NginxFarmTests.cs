@@ -32,7 +32,7 @@ public sealed class NginxFarmTests(ITestOutputHelper output) : IAsyncLifetime
             options.Server = server;
             options.AccessTokenLifetime = TimeSpan.FromHours(1);
         });
-        _emulator.Options.Users.Add(Sysop());
+        _emulator.Options.Users.Add(SysopProfile.Create());
         await StartInstancesAsync(ports: null, clockOffset: null);
         _nginx = await NginxServer.StartAsync(_instances.Select(i => i.Port));
         // The public callback is nginx's: the instances build it from the Host that nginx passes on.
@@ -247,22 +247,4 @@ public sealed class NginxFarmTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static string Upstream(HttpResponseMessage response)
         => response.Headers.TryGetValues(NginxServer.UpstreamHeader, out var values) ? string.Join(",", values) : "(none)";
-
-    /// <summary>An administrator as Wikimedia describes one (test/AspNet.Security.OAuth.Wikimedia.Tests/Sample/CookieSizeTests.cs).</summary>
-    private static EmulatorUser Sysop()
-    {
-        var user = new EmulatorUser { Id = "98765432", Username = "Administrator With A Rather Long User Name (WMF)", EditCount = 250_000, Email = "sysop@example.org", ConfirmedEmail = true };
-        foreach (var group in new[] { "sysop", "bureaucrat", "checkuser", "oversight", "interface-admin", "bot", "rollbacker" })
-        {
-            user.Groups.Add(group);
-        }
-
-        var names = new Random(150);
-        while (user.Rights.Count < 150)
-        {
-            user.Rights.Add(new string(Enumerable.Range(0, names.Next(6, 22)).Select(_ => (char)('a' + names.Next(26))).ToArray()));
-        }
-
-        return user;
-    }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.Tests.Farm;
@@ -37,7 +35,7 @@ public sealed class NginxServer : IAsyncDisposable
             throw new InvalidOperationException($"{Executable} is missing: install Debian's nginx (apt-get install nginx), as ./test.sh does.");
         }
 
-        var server = new NginxServer(SampleProcess.FreePort());
+        var server = new NginxServer(Loopback.FreePort());
         try
         {
             await server.StartProcessAsync(upstreamPorts);
@@ -103,29 +101,15 @@ public sealed class NginxServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        if (!await Loopback.WaitUntilListeningAsync(Port, _process))
         {
-            try
+            string output;
+            lock (_output)
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                output = _output.ToString();
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(20);
-            }
-            catch (SocketException)
-            {
-                string output;
-                lock (_output)
-                {
-                    output = _output.ToString();
-                }
 
-                throw new InvalidOperationException($"nginx did not listen on {Port}:\n{output}\n{ErrorLog}");
-            }
+            throw new InvalidOperationException($"nginx did not listen on {Port}:\n{output}\n{ErrorLog}");
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 
@@ -41,7 +40,7 @@ public sealed class SampleProcess : IAsyncDisposable
     /// </summary>
     public static async Task<SampleProcess> StartAsync(IReadOnlyDictionary<string, string> environment, TimeSpan? clockOffset = null, int? port = null)
     {
-        var sample = new SampleProcess(port ?? FreePort());
+        var sample = new SampleProcess(port ?? Loopback.FreePort());
         try
         {
             await sample.StartProcessAsync(environment, clockOffset);
@@ -187,11 +186,4 @@ public sealed class SampleProcess : IAsyncDisposable
     /// <summary>The configuration this test assembly was built in (Release in ./test.sh), which the sample shares.</summary>
     private static string Configuration()
         => typeof(SampleProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } configuration ? configuration : "Release";
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -11,26 +11,6 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Sample;
 /// </summary>
 public sealed class CookieSizeTests(ITestOutputHelper output)
 {
-    /// <summary>An administrator as Wikimedia describes one: 150 rights, 10 groups, a long name.</summary>
-    internal static EmulatorUser Sysop()
-    {
-        var user = new EmulatorUser { Id = "98765432", Username = "Administrator With A Rather Long User Name (WMF)", EditCount = 250_000, Email = "sysop@example.org", ConfirmedEmail = true };
-        foreach (var group in new[] { "sysop", "bureaucrat", "checkuser", "oversight", "interface-admin", "bot", "rollbacker" })
-        {
-            user.Groups.Add(group);
-        }
-
-        // Names as varied as MediaWiki's own (apihighlimits, deletedhistory, editinterface, ...), so that they
-        // compress no better than real ones do.
-        var names = new Random(150);
-        while (user.Rights.Count < 150)
-        {
-            user.Rights.Add(new string(Enumerable.Range(0, names.Next(6, 22)).Select(_ => (char)('a' + names.Next(26))).ToArray()));
-        }
-
-        return user;
-    }
-
     private static int CookieBytes(TestBrowser browser, Uri app, string name, out int chunks)
     {
         var cookies = browser.CookiesFor(app).Where(c => c.Name.StartsWith(name, StringComparison.Ordinal)).ToArray();
@@ -42,7 +22,7 @@ public sealed class CookieSizeTests(ITestOutputHelper output)
     public async Task The_samples_cookie_of_an_administrator_fits_one_chunk_with_real_size_tokens()
     {
         using var app = new SampleApp();
-        var sysop = Sysop();
+        var sysop = SysopProfile.Create();
         app.Emulator.Options.Users.Add(sysop);
         using var browser = new TestBrowser();
 
@@ -71,7 +51,7 @@ public sealed class CookieSizeTests(ITestOutputHelper output)
         })
         {
             using var emulator = WikimediaEmulator.Start();
-            var sysop = Sysop();
+            var sysop = SysopProfile.Create();
             emulator.Options.Users.Add(sysop);
             await using var app = await TestApp.StartAsync(emulator, configure);
             using var browser = new TestBrowser();

@@ -1,7 +1,6 @@
 using System.Net;
 using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
-using AspNet.Security.OAuth.Wikimedia.Tests.Sample;
 using Microsoft.AspNetCore.Authentication;
 using Xunit.Abstractions;
 
@@ -13,7 +12,7 @@ public sealed class ServerSideSessionCookieTests(ITestOutputHelper output)
     [Fact]
     public async Task The_cookie_of_a_sysop_with_rights_and_grants_is_one_reference_under_500_bytes_and_holds_no_token()
     {
-        await using var farm = await ServerSideSessionFixture.StartAsync(emulatorOptions: o => o.Users.Add(CookieSizeTests.Sysop()), configure: o =>
+        await using var farm = await ServerSideSessionFixture.StartAsync(emulatorOptions: o => o.Users.Add(SysopProfile.Create()), configure: o =>
         {
             o.MapRightClaims();
             o.MapGrantClaims();
@@ -57,7 +56,7 @@ public sealed class ServerSideSessionCookieTests(ITestOutputHelper output)
         {
             using (var emulator = WikimediaEmulator.Start())
             {
-                var sysop = CookieSizeTests.Sysop();
+                var sysop = SysopProfile.Create();
                 emulator.Options.Users.Add(sysop);
                 await using var app = await TestApp.StartAsync(emulator, configure);
                 using var browser = new TestBrowser();
@@ -66,7 +65,7 @@ public sealed class ServerSideSessionCookieTests(ITestOutputHelper output)
                 sizes.Add($"{label}: cookie sessions {cookies.Sum(c => c.Name.Length + 1 + c.Value.Length)} bytes in {cookies.Length} chunk(s)");
             }
 
-            await using var farm = await ServerSideSessionFixture.StartAsync(emulatorOptions: o => o.Users.Add(CookieSizeTests.Sysop()), configure: configure);
+            await using var farm = await ServerSideSessionFixture.StartAsync(emulatorOptions: o => o.Users.Add(SysopProfile.Create()), configure: configure);
             await farm.SignInAsync(farm.Emulator.Options.Users.Last().Username);
             var (_, bytes, chunks) = farm.SessionCookie();
             Assert.InRange(bytes, 1, 499);
