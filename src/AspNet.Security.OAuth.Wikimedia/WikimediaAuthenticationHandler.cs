@@ -106,8 +106,12 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
     }
 
-    /// <summary>The return URL of the sign-in this request completes, for a failure after the base handler cleared it.</summary>
-    private string? _returnUri;
+    /// <summary>
+    /// The state of the sign-in this request completes, once its correlation was checked: a failure after that (the
+    /// profile, the session store) keeps its return URL for <c>OnRemoteFailure</c>, which the base handler would lose
+    /// with an exception.
+    /// </summary>
+    private AuthenticationProperties? _signIn;
 
     /// <inheritdoc />
     /// <remarks>
@@ -123,7 +127,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         }
         catch (SessionStoreUnavailableException ex) when (!Response.HasStarted)
         {
-            var failure = new RemoteFailureContext(Context, Scheme, Options, ex) { Properties = new AuthenticationProperties { RedirectUri = _returnUri } };
+            var failure = new RemoteFailureContext(Context, Scheme, Options, ex) { Properties = new AuthenticationProperties { RedirectUri = _signIn?.RedirectUri } };
             await Events.RemoteFailure(failure);
             if (failure.Result is { } result)
             {
@@ -148,89 +152,78 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Only an answer without <c>state</c> is handled here; the rest is the base handler's flow (state, correlation,
+    /// <c>error</c>/<c>error_description</c>/<c>error_uri</c>, code exchange, saved tokens, ticket).
+    /// </remarks>
     protected override async Task<HandleRequestResult> HandleRemoteAuthenticateAsync()
     {
         var query = Request.Query;
-        var state = query["state"];
-        var error = query["error"];
-
-        // Errors without state: Wikimedia's Cancel is error=unauthorized_client and no state (docs/protocol.md); the
-        // base handler would call it "The oauth state was missing or invalid." and never reach the access-denied path.
-        // The return URL of the sign-in under way is taken from its cookie instead (FindPendingSignIn), so that the
-        // user returns where they started.
-        if (StringValues.IsNullOrEmpty(state) && !StringValues.IsNullOrEmpty(error))
+        if (StringValues.IsNullOrEmpty(query["state"]) && query["error"] is var error && !StringValues.IsNullOrEmpty(error))
         {
-            var pending = FindPendingSignIn();
-            if (error == "unauthorized_client" || error == "access_denied")
-            {
-                Log.AuthorizationDeniedWithoutState(Logger, error.ToString());
-                return await AccessDeniedAsync(pending, error, query["error_description"]);
-            }
-
-            Log.AuthorizationErrorWithoutState(Logger, error.ToString());
-            return HandleRequestResult.Fail(AuthorizationError(error, query["error_description"]), pending);
+            return await AnswerWithoutStateAsync(error, query["error_description"], query["error_uri"]);
         }
 
-        var properties = Options.StateDataFormat.Unprotect(state);
-        if (properties is null)
-        {
-            Log.InvalidState(Logger, StringValues.IsNullOrEmpty(state) ? "missing" : "invalid");
-            return HandleRequestResult.Fail("The oauth state was missing or invalid.");
-        }
-
-        Response.Cookies.Delete(PendingStateCookie(properties), Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
-
-        // RFC 6749 section 10.12 and RFC 9700 section 4.7: the state is bound to this browser.
-        if (!ValidateCorrelationId(properties))
-        {
-            return HandleRequestResult.Fail("Correlation failed.", properties);
-        }
-
-        if (!StringValues.IsNullOrEmpty(error))
-        {
-            Log.AuthorizationError(Logger, error.ToString());
-            if (error == "access_denied")
-            {
-                return await AccessDeniedAsync(properties, error, query["error_description"]);
-            }
-
-            return HandleRequestResult.Fail(AuthorizationError(error, query["error_description"]), properties);
-        }
-
-        var code = query["code"];
-        if (StringValues.IsNullOrEmpty(code))
-        {
-            return HandleRequestResult.Fail("Code was not found.", properties);
-        }
-
+        HandleRequestResult result;
         try
         {
-            var exchange = new OAuthCodeExchangeContext(properties, code.ToString(), BuildRedirectUri(Options.CallbackPath));
-            using var tokens = await ExchangeCodeAsync(exchange);
-            if (tokens.Error is not null)
-            {
-                Log.BackchannelFailed(Logger, tokens.Error.Message);
-                return HandleRequestResult.Fail(tokens.Error, properties);
-            }
-
-            var identity = new ClaimsIdentity(ClaimsIssuer);
-            if (Options.SaveTokens)
-            {
-                // Also marks the session for automatic refresh (Tokens/RefreshingCookieEvents) and says when it is due.
-                SessionTokens.StoreSignIn(properties, Scheme.Name, SessionTokens.FromResponse(tokens, TimeProvider.GetUtcNow()), Options.RefreshBeforeExpiration);
-            }
-
-            var ticket = await CreateTicketAsync(identity, properties, tokens);
-            _returnUri = ticket.Properties.RedirectUri;
-            Log.SignedIn(Logger, ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier));
-            return HandleRequestResult.Success(ticket);
+            result = await base.HandleRemoteAuthenticateAsync();
         }
-        catch (AuthenticationFailureException ex)
+        catch (AuthenticationFailureException ex) when (_signIn is not null)
         {
-            // Keeping the properties lets OnRemoteFailure see the return URL.
-            Log.BackchannelFailed(Logger, ex.Message);
-            return HandleRequestResult.Fail(ex, properties);
+            result = HandleRequestResult.Fail(ex, _signIn);
         }
+
+        if (result.Succeeded)
+        {
+            Log.SignedIn(Logger, result.Principal?.FindFirstValue(ClaimTypes.NameIdentifier));
+        }
+        else if (result.Failure is { } failure)
+        {
+            Log.SignInFailed(Logger, failure.Message);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The sign-in's pending-state cookie (kept for a Cancel) is spent with its correlation cookie.</remarks>
+    protected override bool ValidateCorrelationId(AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        Response.Cookies.Delete(PendingStateCookie(properties), Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
+        if (!base.ValidateCorrelationId(properties))
+        {
+            return false;
+        }
+
+        _signIn = properties;
+        return true;
+    }
+
+    /// <summary>
+    /// Wikimedia's Cancel is <c>error=unauthorized_client</c> without <c>state</c> (docs/protocol.md); the base
+    /// handler would call it "The oauth state was missing or invalid." and never reach the access-denied path. The
+    /// return URL of the sign-in under way is taken from its cookie instead (<see cref="FindPendingSignIn"/>), so that
+    /// the user returns where they started.
+    /// </summary>
+    private async Task<HandleRequestResult> AnswerWithoutStateAsync(StringValues error, StringValues description, StringValues uri)
+    {
+        var pending = FindPendingSignIn();
+        if (error == "unauthorized_client" || error == "access_denied")
+        {
+            Log.AuthorizationDeniedWithoutState(Logger, error.ToString());
+            var denied = await HandleAccessDeniedErrorAsync(pending);
+            return denied.None
+                ? HandleRequestResult.Fail(AuthorizationError("Access was denied by the resource owner or by the remote server.", error, description, uri), pending)
+                : denied;
+        }
+
+        Log.AuthorizationErrorWithoutState(Logger, error.ToString());
+        var message = StringValues.IsNullOrEmpty(description)
+            ? $"Wikimedia's authorization endpoint returned the error '{error}'."
+            : $"Wikimedia's authorization endpoint returned the error '{error}': {description}";
+        return HandleRequestResult.Fail(AuthorizationError(message, error, description, uri), pending);
     }
 
     /// <inheritdoc />
@@ -265,6 +258,14 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         ClaimsIdentity identity, AuthenticationProperties properties, OAuthTokenResponse tokens)
     {
         CheckGrantedScopes(tokens.AccessToken);
+        if (Options.SaveTokens)
+        {
+            // The base handler has just saved the tokens as it reads them; they are saved again by the writer the
+            // refresh uses (Tokens/SessionTokens.cs): the lifetime believed within bounds, and the bookkeeping that
+            // marks the session for automatic refresh.
+            SessionTokens.StoreSignIn(properties, Scheme.Name, SessionTokens.FromResponse(tokens, TimeProvider.GetUtcNow()), Options.RefreshBeforeExpiration);
+        }
+
         using var request = WikimediaBackchannel.CreateRequest(HttpMethod.Get, Options.UserInformationEndpoint, Options);
         // The word Bearer is case sensitive on Wikimedia (docs/protocol.md section 6).
         request.Headers.Authorization = new("Bearer", tokens.AccessToken);
@@ -403,28 +404,13 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         return new AuthenticationProperties { RedirectUri = returnUrls.Count == 1 ? returnUrls.Single() : null };
     }
 
-    private async Task<HandleRequestResult> AccessDeniedAsync(AuthenticationProperties properties, StringValues error, StringValues description)
+    /// <summary>An authorization error with the <c>Data</c> entries the base handler gives its own.</summary>
+    private static AuthenticationFailureException AuthorizationError(string message, StringValues error, StringValues description, StringValues uri)
     {
-        var result = await HandleAccessDeniedErrorAsync(properties);
-        if (!result.None)
-        {
-            return result;
-        }
-
-        var exception = new AuthenticationFailureException("Access was denied by the resource owner or by the remote server.");
-        exception.Data["error"] = error.ToString();
-        exception.Data["error_description"] = description.ToString();
-        return HandleRequestResult.Fail(exception, properties);
-    }
-
-    private static AuthenticationFailureException AuthorizationError(StringValues error, StringValues description)
-    {
-        var message = StringValues.IsNullOrEmpty(description)
-            ? $"Wikimedia's authorization endpoint returned the error '{error}'."
-            : $"Wikimedia's authorization endpoint returned the error '{error}': {description}";
         var exception = new AuthenticationFailureException(message);
         exception.Data["error"] = error.ToString();
         exception.Data["error_description"] = description.ToString();
+        exception.Data["error_uri"] = uri.ToString();
         return exception;
     }
 
@@ -445,14 +431,8 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         [LoggerMessage(9, LogLevel.Warning, "Wikimedia did not grant the requested scopes '{Missing}' (the consumer has not registered them); the session has '{Granted}'.")]
         public static partial void ScopesNotGranted(ILogger logger, string missing, string granted);
 
-        [LoggerMessage(3, LogLevel.Warning, "The Wikimedia callback's state was {Problem}; the sign-in cannot continue.")]
-        public static partial void InvalidState(ILogger logger, string problem);
-
-        [LoggerMessage(4, LogLevel.Information, "Wikimedia's authorization endpoint returned the error '{Error}'.")]
-        public static partial void AuthorizationError(ILogger logger, string error);
-
         [LoggerMessage(5, LogLevel.Warning, "Wikimedia sign-in failed: {Reason}")]
-        public static partial void BackchannelFailed(ILogger logger, string reason);
+        public static partial void SignInFailed(ILogger logger, string reason);
 
         [LoggerMessage(6, LogLevel.Information, "Wikimedia user {UserId} signed in.")]
         public static partial void SignedIn(ILogger logger, string? userId);

@@ -104,6 +104,24 @@ public class CallbackErrorTests
         Assert.Equal("The requested scope is invalid, unknown, or malformed", failure.Data["error_description"]);
     }
 
+    [Fact]
+    public async Task An_error_with_state_keeps_error_uri_and_the_return_url_as_the_base_handler_does()
+    {
+        using var emulator = WikimediaEmulator.Start();
+        await using var app = await TestApp.StartAsync(emulator, o => o.AccessDeniedPath = default);
+        using var browser = new TestBrowser();
+        var callback = await browser.AllowWithoutReturningAsync(app.BaseAddress);
+        var state = QueryHelpers.ParseQuery(callback.Query)["state"].ToString();
+
+        var landed = await browser.FollowAsync(new Uri(app.BaseAddress,
+            $"/signin-wikimedia?error=temporarily_unavailable&error_description=Try+later&error_uri=https%3A%2F%2Fexample.org%2Fhelp&state={Uri.EscapeDataString(state)}"));
+
+        Assert.Equal("/failed", landed.RequestMessage!.RequestUri!.AbsolutePath);
+        var failure = Assert.Single(app.RemoteFailures);
+        Assert.Equal(("temporarily_unavailable", "Try later", "https://example.org/help"), (failure.Data["error"] as string, failure.Data["error_description"] as string, failure.Data["error_uri"] as string));
+        Assert.Empty(emulator.TokenRequests);
+    }
+
     [Theory]
     [InlineData("/signin-wikimedia?code=abc")]
     [InlineData("/signin-wikimedia?code=abc&state=tampered")]

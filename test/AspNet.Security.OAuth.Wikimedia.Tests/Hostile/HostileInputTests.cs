@@ -56,7 +56,7 @@ public sealed class HostileInputTests : IDisposable
 
         Assert.Equal((HttpStatusCode.OK, "/signin-failed"), (status, path));
         Assert.Equal(Expired, Text(body, "#failed"));
-        Assert.True(Logged("The Wikimedia callback's state was missing"));
+        Assert.True(Logged("Wikimedia sign-in failed: The oauth state was missing or invalid."));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class HostileInputTests : IDisposable
 
         Assert.Equal((HttpStatusCode.OK, "/signin-failed"), (status, path));
         Assert.Equal(Expired, Text(body, "#failed"));
-        Assert.True(Logged("The Wikimedia callback's state was invalid"));
+        Assert.True(Logged("Wikimedia sign-in failed: The oauth state was missing or invalid."));
     }
 
     [Fact]
