@@ -5,7 +5,7 @@ namespace WikimediaSample.Pages;
 
 public class ProfileModel(WikimediaApiClient api) : PageModel
 {
-    public WikimediaAccessTokenResult Token { get; private set; } = WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NotAuthenticated);
+    public WikimediaTokenResult Token { get; private set; } = WikimediaTokenResult.Failed(WikimediaTokenStatus.NotAuthenticated);
 
     /// <summary>The grants, read from Wikimedia's profile endpoint: they are not claims by default, to keep the cookie small.</summary>
     public WikimediaApiResult<WikimediaProfile>? Profile { get; private set; }

@@ -39,11 +39,12 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
     private readonly RefreshResultCodec _codec;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisTokenRefreshCoordinator> _logger;
-    private readonly ConcurrentDictionary<string, Lazy<Task<WikimediaTokenRefreshResult>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<WikimediaTokenResult>>> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _wakeUps = new(StringComparer.Ordinal);
     private readonly RedisChannel _channel;
     private readonly Action<RedisChannel, RedisValue> _onDone;
     private readonly SemaphoreSlim _subscribing = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
     private volatile bool _subscribed;
     private int _unavailable;
 
@@ -68,6 +69,9 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
 
     public void Dispose()
     {
+        // Refreshes in flight stop with the application; the source is not disposed, so that a refresh starting
+        // during shutdown still reads its (cancelled) token.
+        _stopping.Cancel();
         if (_subscribed)
         {
             // Only this coordinator's handler: the connection may serve others (another app in the process, say).
@@ -77,15 +81,15 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
         _subscribing.Dispose();
     }
 
-    public async Task<WikimediaTokenRefreshResult> RefreshAsync(
-        string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken)
+    public async Task<WikimediaTokenResult> RefreshAsync(
+        string sessionKey, Func<CancellationToken, Task<WikimediaTokenResult>> refresh, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionKey);
         ArgumentNullException.ThrowIfNull(refresh);
 
         // One attempt per session key in this instance, run apart from its callers: a request that goes away does not
         // cancel the refresh that the others wait for.
-        var created = new Lazy<Task<WikimediaTokenRefreshResult>>(() => Task.Run(async () =>
+        var created = new Lazy<Task<WikimediaTokenResult>>(() => Task.Run(async () =>
         {
             try
             {
@@ -97,15 +101,16 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
             }
         }));
         var attempt = _inFlight.GetOrAdd(sessionKey, created);
-        if (attempt == created)
+        if (attempt != created)
         {
-            _ = attempt.Value.ContinueWith(_ => _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<WikimediaTokenRefreshResult>>>(sessionKey, created)), TaskScheduler.Default);
+            return await attempt.Value.WaitAsync(cancellationToken) with { Adopted = true };
         }
 
+        _ = attempt.Value.ContinueWith(_ => _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<WikimediaTokenResult>>>(sessionKey, created)), TaskScheduler.Default);
         return await attempt.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<WikimediaTokenRefreshResult> CoordinateAsync(string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh)
+    private async Task<WikimediaTokenResult> CoordinateAsync(string sessionKey, Func<CancellationToken, Task<WikimediaTokenResult>> refresh)
     {
         if (!_connection.IsConnected)
         {
@@ -168,15 +173,15 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
 
     /// <summary>Runs the refresh while extending the lease, then shares its result. Past the token request, Redis failing
     /// costs only the sharing: the tokens are this request's in any case.</summary>
-    private async Task<WikimediaTokenRefreshResult> RefreshHoldingLeaseAsync(
-        IDatabase database, string sessionKey, RedisKey resultKey, RedisKey leaseKey, RedisValue owner, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh)
+    private async Task<WikimediaTokenResult> RefreshHoldingLeaseAsync(
+        IDatabase database, string sessionKey, RedisKey resultKey, RedisKey leaseKey, RedisValue owner, Func<CancellationToken, Task<WikimediaTokenResult>> refresh)
     {
         using var stop = new CancellationTokenSource();
         var extending = ExtendLeaseAsync(database, leaseKey, owner, stop.Token);
-        WikimediaTokenRefreshResult result;
+        WikimediaTokenResult result;
         try
         {
-            result = await refresh(CancellationToken.None);
+            result = await refresh(_stopping.Token);
         }
         finally
         {
@@ -221,7 +226,7 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
         }
     }
 
-    private async Task<WikimediaTokenRefreshResult?> ReadResultAsync(IDatabase database, RedisKey resultKey, string sessionKey)
+    private async Task<WikimediaTokenResult?> ReadResultAsync(IDatabase database, RedisKey resultKey, string sessionKey)
     {
         var value = await database.StringGetAsync(resultKey);
         if (value.IsNull)
@@ -272,7 +277,7 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
         }
     }
 
-    private async Task<WikimediaTokenRefreshResult> UnavailableAsync(Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, Exception? exception)
+    private async Task<WikimediaTokenResult> UnavailableAsync(Func<CancellationToken, Task<WikimediaTokenResult>> refresh, Exception? exception)
     {
         if (Interlocked.Exchange(ref _unavailable, 1) == 0)
         {
@@ -280,7 +285,7 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
         }
 
         return _options.RefreshLocallyWhenUnavailable
-            ? await refresh(CancellationToken.None)
+            ? await refresh(_stopping.Token)
             : Transient("Redis, which coordinates refreshes across instances, cannot be reached: not refreshed, so that two instances never spend one refresh token.");
     }
 
@@ -292,8 +297,8 @@ internal sealed partial class RedisTokenRefreshCoordinator : IWikimediaTokenRefr
         }
     }
 
-    private WikimediaTokenRefreshResult Transient(string message)
-        => new() { IsTransient = true, FailureMessage = message, IssuedAt = _time.GetUtcNow() };
+    private WikimediaTokenResult Transient(string message)
+        => new() { Status = WikimediaTokenStatus.Unavailable, Message = message, IssuedAt = _time.GetUtcNow() };
 
     private static bool IsRedisFailure(Exception exception)
         => exception is RedisException or TimeoutException or ObjectDisposedException;

@@ -9,15 +9,15 @@ namespace AspNet.Security.OAuth.Wikimedia.StackExchangeRedis;
 /// </summary>
 internal sealed class RefreshResultCodec(IDataProtectionProvider dataProtection)
 {
-    public const string Purpose = "AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.RefreshResult.v1";
+    public const string Purpose = "AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.RefreshResult.v2";
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector(Purpose);
 
-    public byte[] Protect(string sessionKey, WikimediaTokenRefreshResult result)
+    public byte[] Protect(string sessionKey, WikimediaTokenResult result)
         => _protector.CreateProtector(sessionKey).Protect(JsonSerializer.SerializeToUtf8Bytes(Shared.From(result), SharedJson.Default.Shared));
 
     /// <summary>The result, or null when the value does not decrypt (tampered with, or encrypted with keys this instance lacks).</summary>
-    public WikimediaTokenRefreshResult? Unprotect(string sessionKey, byte[] value)
+    public WikimediaTokenResult? Unprotect(string sessionKey, byte[] value)
     {
         try
         {
@@ -29,15 +29,19 @@ internal sealed class RefreshResultCodec(IDataProtectionProvider dataProtection)
         }
     }
 
+    /// <summary>What is shared: every member of the result but <see cref="WikimediaTokenResult.Adopted"/>, which is
+    /// true for whoever reads it.</summary>
     internal sealed record Shared(
-        string? AccessToken, string? RefreshToken, string? TokenType, DateTimeOffset? ExpiresAt, DateTimeOffset IssuedAt,
-        string? Error, int? StatusCode, bool IsTransient, string? FailureMessage)
+        WikimediaTokenStatus Status, string? AccessToken, string? RefreshToken, string? TokenType, DateTimeOffset? ExpiresAt, DateTimeOffset IssuedAt,
+        string? Error, int? StatusCode, string? Message)
     {
-        public static Shared From(WikimediaTokenRefreshResult r)
-            => new(r.AccessToken, r.RefreshToken, r.TokenType, r.ExpiresAt, r.IssuedAt, r.Error, r.StatusCode, r.IsTransient, r.FailureMessage);
+        public static Shared From(WikimediaTokenResult r)
+            => new(r.Status, r.AccessToken, r.RefreshToken, r.TokenType, r.ExpiresAt, r.IssuedAt, r.Error, r.StatusCode, r.Message);
 
-        public WikimediaTokenRefreshResult ToResult() => new()
+        public WikimediaTokenResult ToResult() => new()
         {
+            Status = Status,
+            Adopted = true,
             AccessToken = AccessToken,
             RefreshToken = RefreshToken,
             TokenType = TokenType,
@@ -45,8 +49,7 @@ internal sealed class RefreshResultCodec(IDataProtectionProvider dataProtection)
             IssuedAt = IssuedAt,
             Error = Error,
             StatusCode = StatusCode,
-            IsTransient = IsTransient,
-            FailureMessage = FailureMessage,
+            Message = Message,
         };
     }
 }

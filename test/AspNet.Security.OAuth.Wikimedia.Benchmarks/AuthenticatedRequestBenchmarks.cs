@@ -109,8 +109,9 @@ public class AuthenticatedRequestBenchmarks
         context.Request.Host = new HostString("bench.example");
         var now = DateTimeOffset.UtcNow;
         var properties = new AuthenticationProperties();
-        var tokens = new WikimediaTokenRefreshResult
+        var tokens = new WikimediaTokenResult
         {
+            Status = WikimediaTokenStatus.Success,
             // Real-size, random tokens: repeated characters would compress to nothing and flatter the compressed cookie.
             AccessToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(660)),
             RefreshToken = "def50200" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(346)),

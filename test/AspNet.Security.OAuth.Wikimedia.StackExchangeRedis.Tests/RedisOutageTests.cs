@@ -33,7 +33,7 @@ public sealed class RedisOutageTests
                 Assert.Equal(signIn.Tokens["access_token"], me.Tokens["access_token"]);
                 using var token = await farm.GetWithCookieAsync("/token", cookie, instance);
                 Assert.Equal(HttpStatusCode.OK, token.StatusCode);
-                Assert.Contains("\"error\":\"None\"", await token.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                Assert.Contains("\"status\":\"Success\"", await token.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
         }
 

@@ -125,7 +125,7 @@ public class WikimediaApiClient
         var raw = await GetAsync<JsonElement>(new Uri(endpoint, UriKind.RelativeOrAbsolute), cancellationToken);
         if (!raw.Succeeded)
         {
-            return new WikimediaApiResult<WikimediaProfile> { Status = raw.Status, StatusCode = raw.StatusCode, RetryAfter = raw.RetryAfter, TokenError = raw.TokenError, Message = raw.Message };
+            return new WikimediaApiResult<WikimediaProfile> { Status = raw.Status, StatusCode = raw.StatusCode, RetryAfter = raw.RetryAfter, TokenStatus = raw.TokenStatus, Message = raw.Message };
         }
 
         // Field by field, tolerating wrong types: a field that is not what Wikimedia documents is left out, never
@@ -175,9 +175,9 @@ public class WikimediaApiClient
 
         using (response)
         {
-            if (request.Options.TryGetValue(WikimediaBearerTokenHandler.TokenErrorKey, out var tokenError))
+            if (request.Options.TryGetValue(WikimediaBearerTokenHandler.TokenStatusKey, out var tokenStatus))
             {
-                return new WikimediaApiResult<T> { Status = WikimediaApiStatus.NotAuthenticated, TokenError = tokenError, Message = "No Wikimedia access token: " + tokenError };
+                return new WikimediaApiResult<T> { Status = WikimediaApiStatus.NotAuthenticated, TokenStatus = tokenStatus, Message = "No Wikimedia access token: " + tokenStatus };
             }
 
             var status = response.StatusCode switch

@@ -8,7 +8,7 @@ public enum WikimediaApiStatus
     /// <summary>The API answered with the value.</summary>
     Success,
 
-    /// <summary>There is no signed-in user with a usable token; see <see cref="WikimediaApiResult{T}.TokenError"/>.</summary>
+    /// <summary>There is no signed-in user with a usable token; see <see cref="WikimediaApiResult{T}.TokenStatus"/>.</summary>
     NotAuthenticated,
 
     /// <summary>The API refused the token even after one refresh (401).</summary>
@@ -48,8 +48,8 @@ public sealed record WikimediaApiResult<T>
     /// <summary>Gets how long to wait before trying again, from <c>Retry-After</c>, for <see cref="WikimediaApiStatus.RateLimited"/>.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    /// <summary>Gets why there was no token, for <see cref="WikimediaApiStatus.NotAuthenticated"/>.</summary>
-    public WikimediaAccessTokenError TokenError { get; init; }
+    /// <summary>Gets why there was no token, for <see cref="WikimediaApiStatus.NotAuthenticated"/>; <see cref="WikimediaTokenStatus.Success"/> otherwise.</summary>
+    public WikimediaTokenStatus TokenStatus { get; init; }
 
     /// <summary>Gets a description of a failure, without token values.</summary>
     public string? Message { get; init; }

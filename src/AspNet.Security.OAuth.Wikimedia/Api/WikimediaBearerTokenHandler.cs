@@ -16,12 +16,12 @@ namespace AspNet.Security.OAuth.Wikimedia;
 /// </summary>
 /// <remarks>
 /// Without a usable token the request is not sent: the handler answers 401 itself, and the reason is in the
-/// request's <see cref="HttpRequestMessage.Options"/> under <see cref="TokenErrorKey"/>.
+/// request's <see cref="HttpRequestMessage.Options"/> under <see cref="TokenStatusKey"/>.
 /// </remarks>
 public partial class WikimediaBearerTokenHandler : DelegatingHandler
 {
     /// <summary>The request option that says why no token was attached.</summary>
-    public static readonly HttpRequestOptionsKey<WikimediaAccessTokenError> TokenErrorKey = new("Wikimedia.TokenError");
+    public static readonly HttpRequestOptionsKey<WikimediaTokenStatus> TokenStatusKey = new("Wikimedia.TokenStatus");
 
     /// <summary>The largest 403 body read to tell a refused token from a refused permission.</summary>
     private const int MaxErrorBodyBytes = 16 * 1024;
@@ -64,11 +64,11 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
 
         var context = _httpContextAccessor.HttpContext;
         var token = context is null
-            ? WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NotAuthenticated)
+            ? WikimediaTokenResult.Failed(WikimediaTokenStatus.NotAuthenticated)
             : await _tokens.GetAccessTokenAsync(context, forceRefresh: false, cancellationToken);
         if (!token.Succeeded)
         {
-            return NoToken(request, token.Error);
+            return NoToken(request, token.Status);
         }
 
         // The request may be sent twice: buffer its content so that it can be read again.
@@ -92,7 +92,7 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
         var refreshed = await _tokens.GetAccessTokenAfterRejectionAsync(context!, token.AccessToken!, cancellationToken);
         if (!refreshed.Succeeded || refreshed.AccessToken == token.AccessToken)
         {
-            Log.StillUnauthorized(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path), refreshed.Error);
+            Log.StillUnauthorized(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path), refreshed.Status);
             return response;
         }
 
@@ -136,9 +136,9 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
         }
     }
 
-    private static HttpResponseMessage NoToken(HttpRequestMessage request, WikimediaAccessTokenError error)
+    private static HttpResponseMessage NoToken(HttpRequestMessage request, WikimediaTokenStatus error)
     {
-        request.Options.Set(TokenErrorKey, error);
+        request.Options.Set(TokenStatusKey, error);
         return new HttpResponseMessage(HttpStatusCode.Unauthorized)
         {
             RequestMessage = request,
@@ -151,7 +151,7 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
         [LoggerMessage(40, LogLevel.Information, "The Wikimedia API answered 401 to {Endpoint}; retrying once with a refreshed token.")]
         public static partial void RetryingAfterRefresh(ILogger logger, string? endpoint);
 
-        [LoggerMessage(41, LogLevel.Warning, "The Wikimedia API answered 401 to {Endpoint} and no new token could be had ({TokenError}).")]
-        public static partial void StillUnauthorized(ILogger logger, string? endpoint, WikimediaAccessTokenError tokenError);
+        [LoggerMessage(41, LogLevel.Warning, "The Wikimedia API answered 401 to {Endpoint} and no new token could be had ({TokenStatus}).")]
+        public static partial void StillUnauthorized(ILogger logger, string? endpoint, WikimediaTokenStatus tokenStatus);
     }
 }

@@ -21,7 +21,7 @@ public class WikimediaTokenRefreshFailedContext : PropertiesContext<WikimediaAut
     /// <param name="signOut">The default decision of the failure policy.</param>
     public WikimediaTokenRefreshFailedContext(
         HttpContext context, AuthenticationScheme scheme, WikimediaAuthenticationOptions options,
-        ClaimsPrincipal principal, AuthenticationProperties properties, WikimediaTokenRefreshResult result,
+        ClaimsPrincipal principal, AuthenticationProperties properties, WikimediaTokenResult result,
         DateTimeOffset? accessTokenExpiresAt, bool signOut)
         : base(context, scheme, options, properties)
     {
@@ -34,16 +34,17 @@ public class WikimediaTokenRefreshFailedContext : PropertiesContext<WikimediaAut
     /// <summary>Gets the signed-in user.</summary>
     public ClaimsPrincipal Principal { get; }
 
-    /// <summary>Gets the failed refresh: the OAuth error, the HTTP status, whether it is transient, and why.</summary>
-    public WikimediaTokenRefreshResult Result { get; }
+    /// <summary>Gets the failed refresh: its status, the OAuth error, the HTTP status, and why.</summary>
+    public WikimediaTokenResult Result { get; }
 
     /// <summary>Gets when the current access token expires; it may already have.</summary>
     public DateTimeOffset? AccessTokenExpiresAt { get; }
 
     /// <summary>
     /// Gets or sets whether the session ends: the cookie is removed and the next request is anonymous.
-    /// Default: true for <c>invalid_grant</c> (the grant was revoked, expired or reused), false otherwise
-    /// (a transient failure is retried later with back-off). See docs/token-refresh.md.
+    /// Default: true when <see cref="WikimediaTokenResult.Status"/> is <see cref="WikimediaTokenStatus.SessionEnded"/>
+    /// (the grant was revoked, expired or reused), false otherwise (a transient failure is retried later with
+    /// back-off). See docs/token-refresh.md.
     /// </summary>
     public bool SignOut { get; set; }
 }

@@ -14,7 +14,7 @@ public interface IWikimediaAccessTokenProvider
     /// <param name="forceRefresh">Refresh even if the token looks valid, for example after the API answered 401.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The token, or a result that says why there is none. Never throws for an expected outcome.</returns>
-    Task<WikimediaAccessTokenResult> GetAccessTokenAsync(HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default);
+    Task<WikimediaTokenResult> GetAccessTokenAsync(HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Gets a token to retry with after an API refused <paramref name="rejectedAccessToken"/> (401): the session's
@@ -25,5 +25,5 @@ public interface IWikimediaAccessTokenProvider
     /// <param name="rejectedAccessToken">The access token that the API refused.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The token (possibly the rejected one, when no newer could be had), or why there is none.</returns>
-    Task<WikimediaAccessTokenResult> GetAccessTokenAfterRejectionAsync(HttpContext context, string rejectedAccessToken, CancellationToken cancellationToken = default);
+    Task<WikimediaTokenResult> GetAccessTokenAfterRejectionAsync(HttpContext context, string rejectedAccessToken, CancellationToken cancellationToken = default);
 }

@@ -7,18 +7,25 @@ namespace AspNet.Security.OAuth.Wikimedia;
 /// </summary>
 /// <remarks>
 /// The default implementation coordinates within one process. A web farm replaces it with one that coordinates
-/// across instances (register yours after <c>AddWikimedia()</c>).
+/// across instances (register yours after <c>AddWikimedia()</c>, or use the StackExchangeRedis companion package).
 /// </remarks>
 public interface IWikimediaTokenRefreshCoordinator
 {
     /// <summary>
     /// Runs <paramref name="refresh"/> for <paramref name="sessionKey"/> unless a refresh for the same key is in flight
-    /// or recently succeeded, in which case its result is returned.
+    /// or recently succeeded, in which case its result is returned with <see cref="WikimediaTokenResult.Adopted"/> set.
     /// </summary>
     /// <param name="sessionKey">A key derived from the refresh token being spent; it holds no token value.</param>
-    /// <param name="refresh">Calls the token endpoint. It is not cancelled when one waiting request is.</param>
+    /// <param name="refresh">
+    /// Calls the token endpoint. The coordinator runs it apart from the caller, so that one waiting request going away
+    /// does not cancel the refresh the others wait for; the token it passes is the coordinator's own, cancelled only
+    /// when the refresh must stop (the application is stopping, or a distributed coordinator lost its lease).
+    /// </param>
     /// <param name="cancellationToken">Cancels this caller's wait, not the refresh.</param>
-    /// <returns>The result of the refresh.</returns>
-    Task<WikimediaTokenRefreshResult> RefreshAsync(
-        string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken);
+    /// <returns>
+    /// The result of the refresh: as <paramref name="refresh"/> returned it to the caller that ran it, with
+    /// <see cref="WikimediaTokenResult.Adopted"/> set for every other caller.
+    /// </returns>
+    Task<WikimediaTokenResult> RefreshAsync(
+        string sessionKey, Func<CancellationToken, Task<WikimediaTokenResult>> refresh, CancellationToken cancellationToken);
 }

@@ -10,31 +10,40 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// <remarks>
 /// Completion is recorded by the refresh itself, not by its waiters, so an entry whose every waiter went away
 /// (the browser closed the connection) is still forgotten in time. A failed or faulted refresh is forgotten at once.
+/// Refreshes are cancelled only when the coordinator is disposed, with the application's services.
 /// </remarks>
-internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, WikimediaTokenMetrics metrics) : IWikimediaTokenRefreshCoordinator
+internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, WikimediaTokenMetrics metrics) : IWikimediaTokenRefreshCoordinator, IDisposable
 {
     /// <summary>How long a success is remembered: longer than any request in flight when it completed.</summary>
     public static readonly TimeSpan SuccessRetention = TimeSpan.FromMinutes(2);
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
     private long _nextPurgeTicks;
 
     /// <summary>How many refreshes are in flight or remembered (for tests of the memory bound).</summary>
     public int Count => _entries.Count;
 
-    public async Task<WikimediaTokenRefreshResult> RefreshAsync(
-        string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken)
+    public async Task<WikimediaTokenResult> RefreshAsync(
+        string sessionKey, Func<CancellationToken, Task<WikimediaTokenResult>> refresh, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(sessionKey);
+        ArgumentNullException.ThrowIfNull(refresh);
         Purge(force: false);
         var created = new Entry(sessionKey, refresh, this);
         var entry = _entries.GetOrAdd(sessionKey, created);
-        if (entry != created)
+        if (entry == created)
         {
-            metrics.Coalesced();
+            return await entry.Start().WaitAsync(cancellationToken);
         }
 
-        return await entry.Start().WaitAsync(cancellationToken);
+        metrics.Coalesced();
+        return await entry.Start().WaitAsync(cancellationToken) with { Adopted = true };
     }
+
+    /// <summary>Cancels the refreshes in flight. The source is not disposed: a refresh that starts during shutdown
+    /// still reads its (cancelled) token.</summary>
+    public void Dispose() => _stopping.Cancel();
 
     /// <summary>Drops the successes older than <see cref="SuccessRetention"/>; at most every 30 s unless forced.</summary>
     internal void Purge(bool force)
@@ -75,16 +84,16 @@ internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, Wikime
     /// </summary>
     private sealed class Entry
     {
-        private readonly Lazy<Task<WikimediaTokenRefreshResult>> _task;
+        private readonly Lazy<Task<WikimediaTokenResult>> _task;
         private long _completedTicks;
 
-        public Entry(string key, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, InProcessTokenRefreshCoordinator owner)
+        public Entry(string key, Func<CancellationToken, Task<WikimediaTokenResult>> refresh, InProcessTokenRefreshCoordinator owner)
             => _task = new(() => Task.Run(async () =>
             {
                 var succeeded = false;
                 try
                 {
-                    var result = await refresh(CancellationToken.None);
+                    var result = await refresh(owner._stopping.Token);
                     succeeded = result.Succeeded;
                     return result;
                 }
@@ -101,6 +110,6 @@ internal sealed class InProcessTokenRefreshCoordinator(TimeProvider time, Wikime
             set => Interlocked.Exchange(ref _completedTicks, value?.UtcTicks ?? 0);
         }
 
-        public Task<WikimediaTokenRefreshResult> Start() => _task.Value;
+        public Task<WikimediaTokenResult> Start() => _task.Value;
     }
 }

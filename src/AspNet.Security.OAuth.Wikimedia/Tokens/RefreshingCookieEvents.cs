@@ -31,16 +31,18 @@ internal sealed class RefreshingCookieEvents(CookieAuthenticationEvents appEvent
             var refresher = context.HttpContext.RequestServices.GetRequiredService<WikimediaTokenRefresher>();
             switch (await refresher.EnsureFreshAsync(context.HttpContext, principal, context.Properties, force: false, context.HttpContext.RequestAborted))
             {
-                case RefreshDecision.SignOut:
+                case null:
+                    break;
+                case { Status: WikimediaTokenStatus.SessionEnded }:
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(context.Scheme.Name);
                     return;
-                case RefreshDecision.Renewed when DistributedSessionStore.TryGetStored(context.Properties, out var store, out var key):
+                case not null when DistributedSessionStore.TryGetStored(context.Properties, out var store, out var key):
                     // A server-side session is updated in the store now, and the cookie, a mere reference, is left
                     // alone: no stale copy of the tokens can exist anywhere.
                     await store.RenewAsync(key, new AuthenticationTicket(principal, context.Properties, context.Scheme.Name), CancellationToken.None);
                     break;
-                case RefreshDecision.Renewed:
+                default:
                     context.ShouldRenew = true;
                     break;
             }

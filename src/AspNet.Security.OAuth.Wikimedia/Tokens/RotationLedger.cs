@@ -28,7 +28,7 @@ internal sealed class RotationLedger(TimeProvider time)
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Records <paramref name="tokens"/> as generation <paramref name="generation"/> of the session, unless a newer one is known.</summary>
-    public void Record(string sessionId, int generation, WikimediaTokenRefreshResult tokens)
+    public void Record(string sessionId, int generation, WikimediaTokenResult tokens)
     {
         var latest = new Latest(generation, tokens, time.GetUtcNow());
         while (true)
@@ -72,7 +72,7 @@ internal sealed class RotationLedger(TimeProvider time)
            latest.Generation > generation;
 
     /// <summary>The newest tokens known for the session when they are newer than its own generation.</summary>
-    public bool TryGetNewer(in SessionState state, out int generation, out WikimediaTokenRefreshResult tokens)
+    public bool TryGetNewer(in SessionState state, out int generation, out WikimediaTokenResult tokens)
     {
         if (_sessions.TryGetValue(state.SessionId, out var latest) && latest.Generation > state.Generation &&
             time.GetUtcNow() - latest.RecordedAt < Retention)
@@ -109,5 +109,5 @@ internal sealed class RotationLedger(TimeProvider time)
         }
     }
 
-    private sealed record Latest(int Generation, WikimediaTokenRefreshResult Tokens, DateTimeOffset RecordedAt);
+    private sealed record Latest(int Generation, WikimediaTokenResult Tokens, DateTimeOffset RecordedAt);
 }

@@ -12,9 +12,6 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// </summary>
 internal static class SessionTokens
 {
-    /// <summary>When the tokens were last refreshed (ISO 8601); absent until the first refresh.</summary>
-    public const string RefreshedAtItem = ".wikimedia.refreshed";
-
     /// <summary>How many refreshes in a row failed; while present, the next check time is a back-off.</summary>
     public const string FailuresItem = ".wikimedia.failures";
 
@@ -65,16 +62,11 @@ internal static class SessionTokens
             ? time
             : null;
 
-    public static DateTimeOffset? RefreshedAt(AuthenticationProperties properties)
-        => properties.Items.TryGetValue(RefreshedAtItem, out var value) &&
-           DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time)
-            ? time
-            : null;
-
     /// <summary>The tokens of a successful token answer, issued now.</summary>
-    public static WikimediaTokenRefreshResult FromResponse(Microsoft.AspNetCore.Authentication.OAuth.OAuthTokenResponse tokens, DateTimeOffset issuedAt)
+    public static WikimediaTokenResult FromResponse(Microsoft.AspNetCore.Authentication.OAuth.OAuthTokenResponse tokens, DateTimeOffset issuedAt)
         => new()
         {
+            Status = WikimediaTokenStatus.Success,
             AccessToken = tokens.AccessToken,
             RefreshToken = tokens.RefreshToken,
             TokenType = tokens.TokenType,
@@ -83,20 +75,17 @@ internal static class SessionTokens
         };
 
     /// <summary>Stores the tokens of a new session and marks it for automatic refresh.</summary>
-    public static void StoreSignIn(AuthenticationProperties properties, string scheme, WikimediaTokenRefreshResult tokens, TimeSpan lead)
+    public static void StoreSignIn(AuthenticationProperties properties, string scheme, WikimediaTokenResult tokens, TimeSpan lead)
     {
         var sessionId = Base64UrlTextEncoder.Encode(RandomNumberGenerator.GetBytes(12));
         Store(properties, tokens, new SessionState(default, tokens.IssuedAt, 0, sessionId, scheme), lead);
     }
 
     /// <summary>Stores rotated tokens of generation <paramref name="generation"/>, keeping the old refresh token when none came back.</summary>
-    public static void StoreRefresh(AuthenticationProperties properties, SessionState state, WikimediaTokenRefreshResult tokens, int generation, TimeSpan lead)
-    {
-        Store(properties, tokens, state with { Generation = generation, IssuedAt = tokens.IssuedAt }, lead);
-        properties.Items[RefreshedAtItem] = tokens.IssuedAt.ToString("o", CultureInfo.InvariantCulture);
-    }
+    public static void StoreRefresh(AuthenticationProperties properties, SessionState state, WikimediaTokenResult tokens, int generation, TimeSpan lead)
+        => Store(properties, tokens, state with { Generation = generation, IssuedAt = tokens.IssuedAt }, lead);
 
-    private static void Store(AuthenticationProperties properties, WikimediaTokenRefreshResult result, SessionState state, TimeSpan lead)
+    private static void Store(AuthenticationProperties properties, WikimediaTokenResult result, SessionState state, TimeSpan lead)
     {
         var tokens = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
         tokens["access_token"] = result.AccessToken!;

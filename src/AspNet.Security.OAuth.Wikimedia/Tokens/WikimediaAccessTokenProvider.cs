@@ -12,32 +12,32 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresher refresher, TimeProvider time, ILogger<WikimediaAccessTokenProvider> logger)
     : IWikimediaAccessTokenProvider
 {
-    public Task<WikimediaAccessTokenResult> GetAccessTokenAsync(HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default)
+    public Task<WikimediaTokenResult> GetAccessTokenAsync(HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         return GetAsync(context, forceRefresh, rejectedAccessToken: null, cancellationToken);
     }
 
-    public Task<WikimediaAccessTokenResult> GetAccessTokenAfterRejectionAsync(HttpContext context, string rejectedAccessToken, CancellationToken cancellationToken = default)
+    public Task<WikimediaTokenResult> GetAccessTokenAfterRejectionAsync(HttpContext context, string rejectedAccessToken, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrEmpty(rejectedAccessToken);
         return GetAsync(context, forceRefresh: true, rejectedAccessToken, cancellationToken);
     }
 
-    private async Task<WikimediaAccessTokenResult> GetAsync(HttpContext context, bool forceRefresh, string? rejectedAccessToken, CancellationToken cancellationToken)
+    private async Task<WikimediaTokenResult> GetAsync(HttpContext context, bool forceRefresh, string? rejectedAccessToken, CancellationToken cancellationToken)
     {
         var authentication = await context.AuthenticateAsync();
         if (!authentication.Succeeded || authentication.Properties is not { } properties)
         {
-            return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NotAuthenticated);
+            return WikimediaTokenResult.Failed(WikimediaTokenStatus.NotAuthenticated);
         }
 
         // Only a token that a Wikimedia scheme obtained: an app may also sign people in with another OAuth provider
         // that saves its own access_token in the same cookie, which must never be sent to Wikimedia.
         if (!SessionState.TryRead(properties, out _))
         {
-            return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NoToken);
+            return WikimediaTokenResult.Failed(WikimediaTokenStatus.NoToken);
         }
 
         if (forceRefresh)
@@ -45,22 +45,24 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
             var scheme = authentication.Ticket.AuthenticationScheme;
             switch (await refresher.EnsureFreshAsync(context, authentication.Principal, properties, force: true, cancellationToken, rejectedAccessToken))
             {
-                case RefreshDecision.SignOut when context.Response.HasStarted:
+                case null:
+                    break;
+                case { Status: WikimediaTokenStatus.SessionEnded } when context.Response.HasStarted:
                     // The cookie can no longer be removed; the session's next request meets the refused token again
                     // and ends there.
                     Log.CannotSignOut(logger);
-                    return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.SessionEnded);
-                case RefreshDecision.SignOut:
+                    return WikimediaTokenResult.Failed(WikimediaTokenStatus.SessionEnded);
+                case { Status: WikimediaTokenStatus.SessionEnded }:
                     await context.SignOutAsync(scheme);
-                    return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.SessionEnded);
-                case RefreshDecision.Renewed when DistributedSessionStore.TryGetStored(properties, out var store, out var key):
+                    return WikimediaTokenResult.Failed(WikimediaTokenStatus.SessionEnded);
+                case not null when DistributedSessionStore.TryGetStored(properties, out var store, out var key):
                     // A server-side session is updated in place, even after the response has started.
                     await store.RenewAsync(key, new AuthenticationTicket(authentication.Principal, properties, scheme), CancellationToken.None);
                     break;
-                case RefreshDecision.Renewed when context.Response.HasStarted:
+                case not null when context.Response.HasStarted:
                     Log.CannotPersist(logger);
                     break;
-                case RefreshDecision.Renewed:
+                default:
                     await context.SignInAsync(scheme, authentication.Principal, properties);
                     break;
             }
@@ -68,13 +70,24 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
 
         if (properties.GetTokenValue("access_token") is not { Length: > 0 } accessToken)
         {
-            return WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.NoToken);
+            return WikimediaTokenResult.Failed(WikimediaTokenStatus.NoToken);
         }
 
         var expiresAt = SessionTokens.ExpiresAt(properties);
-        return expiresAt <= time.GetUtcNow()
-            ? WikimediaAccessTokenResult.Failed(WikimediaAccessTokenError.Expired)
-            : new WikimediaAccessTokenResult { AccessToken = accessToken, ExpiresAt = expiresAt, RefreshedAt = SessionTokens.RefreshedAt(properties) };
+        if (expiresAt <= time.GetUtcNow())
+        {
+            return WikimediaTokenResult.Failed(WikimediaTokenStatus.Expired, "The access token has expired and could not be refreshed yet.");
+        }
+
+        SessionState.TryRead(properties, out var state);
+        return new WikimediaTokenResult
+        {
+            Status = WikimediaTokenStatus.Success,
+            AccessToken = accessToken,
+            TokenType = properties.GetTokenValue("token_type"),
+            ExpiresAt = expiresAt,
+            IssuedAt = state.IssuedAt,
+        };
     }
 
     private static partial class Log

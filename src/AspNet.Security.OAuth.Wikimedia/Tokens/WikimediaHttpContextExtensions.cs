@@ -16,7 +16,7 @@ public static class WikimediaHttpContextExtensions
     /// <param name="forceRefresh">Refresh even if the token looks valid (after the API answered 401).</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The token result.</returns>
-    public static Task<WikimediaAccessTokenResult> GetWikimediaAccessTokenAsync(this HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default)
+    public static Task<WikimediaTokenResult> GetWikimediaAccessTokenAsync(this HttpContext context, bool forceRefresh = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         return context.RequestServices.GetRequiredService<IWikimediaAccessTokenProvider>().GetAccessTokenAsync(context, forceRefresh, cancellationToken);

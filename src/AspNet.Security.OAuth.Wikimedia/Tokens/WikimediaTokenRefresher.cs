@@ -9,19 +9,6 @@ using Microsoft.Extensions.Options;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 
-/// <summary>What a session check decided.</summary>
-internal enum RefreshDecision
-{
-    /// <summary>Nothing to do: not a Wikimedia session, or its token is not due.</summary>
-    Unchanged,
-
-    /// <summary>The properties changed (new tokens, or back-off bookkeeping): re-issue the cookie.</summary>
-    Renewed,
-
-    /// <summary>The grant is gone: end the session.</summary>
-    SignOut,
-}
-
 /// <summary>
 /// Keeps a session's access token fresh: decides when a refresh is due, spends the refresh token once (through
 /// the coordinator), stores the rotated tokens, and applies the failure policy of docs/token-refresh.md.
@@ -51,55 +38,58 @@ internal sealed partial class WikimediaTokenRefresher(
     /// them when due, or when <paramref name="force"/> is set (the API refused <paramref name="rejectedAccessToken"/>).
     /// Changes <paramref name="properties"/> in place.
     /// </summary>
-    public async Task<RefreshDecision> EnsureFreshAsync(
+    /// <returns>
+    /// Null when nothing changed (not a Wikimedia session, or its token is not due); otherwise what happened, and
+    /// the properties changed (new tokens, or the back-off's bookkeeping) and must be saved, except for
+    /// <see cref="WikimediaTokenStatus.SessionEnded"/>: then the session must be signed out.
+    /// </returns>
+    public async Task<WikimediaTokenResult?> EnsureFreshAsync(
         HttpContext context, ClaimsPrincipal principal, AuthenticationProperties properties, bool force, CancellationToken cancellationToken,
         string? rejectedAccessToken = null)
     {
         if (!SessionState.TryRead(properties, out var state))
         {
-            return RefreshDecision.Unchanged;
+            return null;
         }
 
         var options = optionsMonitor.Get(state.Scheme);
-        var decision = RefreshDecision.Unchanged;
+        WikimediaTokenResult? adopted = null;
         if (ledger.TryGetNewer(state, out var newerGeneration, out var newer))
         {
             // This cookie is older than tokens this process already has for the session: its refresh token is spent.
             SessionTokens.StoreRefresh(properties, state, newer, newerGeneration, options.RefreshBeforeExpiration);
             SessionState.TryRead(properties, out state);
             Log.AdoptedNewerTokens(logger, principal.FindFirstValue(ClaimTypes.NameIdentifier), newerGeneration);
-            decision = RefreshDecision.Renewed;
+            adopted = newer with { Adopted = true };
         }
 
         if (state.NextCheck == SessionState.Never || properties.GetTokenValue("refresh_token") is not { Length: > 0 } refreshToken)
         {
-            return decision;
+            return adopted;
         }
 
         var now = time.GetUtcNow();
         if (now < state.NextCheck && !(force && MayForce(properties, state, rejectedAccessToken, now)))
         {
-            return decision;
+            return adopted;
         }
 
         var scheme = await schemes.GetSchemeAsync(state.Scheme);
         if (scheme is null)
         {
             Log.SchemeGone(logger, state.Scheme);
-            return decision;
+            return adopted;
         }
 
         var expiresAt = SessionTokens.ExpiresAt(properties);
-        var ranHere = false;
-        WikimediaTokenRefreshResult result;
+        WikimediaTokenResult result;
         try
         {
             result = await coordinator.RefreshAsync(
                 SessionTokens.KeyOf(state.Scheme, refreshToken, state.Generation),
-                async _ =>
+                async stopping =>
                 {
-                    ranHere = true;
-                    var refreshed = await RefreshAsync(state.Scheme, options, refreshToken);
+                    var refreshed = await RefreshAsync(state.Scheme, options, refreshToken, stopping);
                     if (refreshed.Succeeded)
                     {
                         // Recorded by the refresh itself, not by the request waiting for it: when that request's browser
@@ -130,15 +120,15 @@ internal sealed partial class WikimediaTokenRefresher(
         {
             SessionTokens.StoreRefresh(properties, state, result, state.Generation + 1, options.RefreshBeforeExpiration);
             ledger.Record(state.SessionId, state.Generation + 1, result);
-            if (!ranHere)
+            if (result.Adopted)
             {
                 // Another request of the session ran this refresh, and logged it and raised the event.
-                return RefreshDecision.Renewed;
+                return result;
             }
 
             Log.Refreshed(logger, principal.FindFirstValue(ClaimTypes.NameIdentifier), result.ExpiresAt);
             await events.TokenRefreshed(new WikimediaTokenRefreshedContext(context, scheme, options, principal, properties, result.ExpiresAt));
-            return RefreshDecision.Renewed;
+            return result;
         }
 
         return await FailedAsync(context, scheme, options, events, principal, properties, state, result, expiresAt, now);
@@ -154,25 +144,27 @@ internal sealed partial class WikimediaTokenRefresher(
            (rejectedAccessToken is null || rejectedAccessToken == properties.GetTokenValue("access_token")) &&
            now - state.IssuedAt >= ForcedRefreshInterval;
 
-    private async Task<WikimediaTokenRefreshResult> RefreshAsync(string scheme, WikimediaAuthenticationOptions options, string refreshToken)
+    private async Task<WikimediaTokenResult> RefreshAsync(string scheme, WikimediaAuthenticationOptions options, string refreshToken, CancellationToken stopping)
     {
         var started = time.GetTimestamp();
-        WikimediaTokenRefreshResult result;
+        WikimediaTokenResult result;
         try
         {
             // RFC 6749 section 6, with client authentication and the User-Agent; never a Bearer header.
             using var tokens = await WikimediaTokenEndpoint.RequestAsync(
-                options.Backchannel, options, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], CancellationToken.None);
+                options.Backchannel, options, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], stopping);
             result = SessionTokens.FromResponse(tokens, time.GetUtcNow());
         }
         catch (BackchannelException ex)
         {
-            result = new WikimediaTokenRefreshResult
+            result = new WikimediaTokenResult
             {
+                Status = ex.IsTransient ? WikimediaTokenStatus.Unavailable
+                    : IsDeadRefreshToken(ex.Error, ex.StatusCode) ? WikimediaTokenStatus.SessionEnded
+                    : WikimediaTokenStatus.Refused,
                 Error = ex.Error,
                 StatusCode = ex.StatusCode,
-                IsTransient = ex.IsTransient,
-                FailureMessage = ex.Message,
+                Message = ex.Message,
                 IssuedAt = time.GetUtcNow(),
             };
         }
@@ -187,32 +179,38 @@ internal sealed partial class WikimediaTokenRefresher(
         return result;
     }
 
-    private WikimediaTokenRefreshResult Unexpected(Exception ex)
+    private WikimediaTokenResult Unexpected(Exception ex)
     {
         Log.UnexpectedFailure(logger, ex.GetType().FullName, ex);
-        return new WikimediaTokenRefreshResult
+        return new WikimediaTokenResult
         {
-            IsTransient = true,
-            FailureMessage = $"The refresh failed unexpectedly ({ex.GetType().Name}).",
+            Status = WikimediaTokenStatus.Unavailable,
+            Message = $"The refresh failed unexpectedly ({ex.GetType().Name}).",
             IssuedAt = time.GetUtcNow(),
         };
     }
 
-    private async Task<RefreshDecision> FailedAsync(
+    private async Task<WikimediaTokenResult> FailedAsync(
         HttpContext context, AuthenticationScheme scheme, WikimediaAuthenticationOptions options, WikimediaAuthenticationEvents events,
-        ClaimsPrincipal principal, AuthenticationProperties properties, SessionState state, WikimediaTokenRefreshResult result, DateTimeOffset? expiresAt, DateTimeOffset now)
+        ClaimsPrincipal principal, AuthenticationProperties properties, SessionState state, WikimediaTokenResult result, DateTimeOffset? expiresAt, DateTimeOffset now)
     {
         var userId = principal.FindFirstValue(ClaimTypes.NameIdentifier);
         var publicConsumerRefused = result.Error == "invalid_client" && string.IsNullOrEmpty(options.ClientSecret);
         var failed = new WikimediaTokenRefreshFailedContext(context, scheme, options, principal, properties, result, expiresAt,
-            signOut: IsDeadRefreshToken(result));
+            signOut: result.Status == WikimediaTokenStatus.SessionEnded);
         await events.TokenRefreshFailed(failed);
 
         if (failed.SignOut)
         {
             ledger.Forget(state.SessionId);
-            Log.SessionEnded(logger, userId, result.Error ?? "none", result.FailureMessage);
-            return RefreshDecision.SignOut;
+            Log.SessionEnded(logger, userId, result.Error ?? "none", result.Message);
+            return result with { Status = WikimediaTokenStatus.SessionEnded };
+        }
+
+        if (result.Status == WikimediaTokenStatus.SessionEnded)
+        {
+            // The app's OnTokenRefreshFailed kept the session: it goes on with its token until that expires.
+            result = result with { Status = WikimediaTokenStatus.Refused };
         }
 
         if (publicConsumerRefused)
@@ -224,15 +222,15 @@ internal sealed partial class WikimediaTokenRefresher(
                 Log.PublicConsumerRefused(logger, scheme.Name);
             }
 
-            return RefreshDecision.Renewed;
+            return result;
         }
 
         var failures = properties.Items.TryGetValue(SessionTokens.FailuresItem, out var previous) && int.TryParse(previous, CultureInfo.InvariantCulture, out var count) ? count + 1 : 1;
         var delay = TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Min(failures - 1, 10), LongestRetry.Ticks));
         properties.Items[SessionTokens.FailuresItem] = failures.ToString(CultureInfo.InvariantCulture);
         (state with { NextCheck = now + delay }).WriteTo(properties);
-        Log.RefreshFailed(logger, userId, result.Error ?? "none", result.StatusCode, expiresAt > now, delay, result.FailureMessage);
-        return RefreshDecision.Renewed;
+        Log.RefreshFailed(logger, userId, result.Error ?? "none", result.StatusCode, expiresAt > now, delay, result.Message);
+        return result;
     }
 
     /// <summary>
@@ -240,8 +238,8 @@ internal sealed partial class WikimediaTokenRefresher(
     /// servers, <c>401 invalid_request</c> on MediaWiki 1.39 (docs/protocol.md). A 400 <c>invalid_request</c> is a
     /// malformed request, not a dead token.
     /// </summary>
-    internal static bool IsDeadRefreshToken(WikimediaTokenRefreshResult result)
-        => result.Error == "invalid_grant" || (result.Error == "invalid_request" && result.StatusCode == 401);
+    internal static bool IsDeadRefreshToken(string? error, int? statusCode)
+        => error == "invalid_grant" || (error == "invalid_request" && statusCode == 401);
 
     private static WikimediaAuthenticationEvents Events(HttpContext context, WikimediaAuthenticationOptions options)
         => options.EventsType is { } type

@@ -161,7 +161,7 @@ public class ApiClientTests
         var result = (await response.Content.ReadFromJsonAsync<WikimediaApiResult<WikimediaPage>>(Json))!;
 
         Assert.Equal(WikimediaApiStatus.NotAuthenticated, result.Status);
-        Assert.Equal(WikimediaAccessTokenError.NotAuthenticated, result.TokenError);
+        Assert.Equal(WikimediaTokenStatus.NotAuthenticated, result.TokenStatus);
         Assert.Empty(emulator.Requests);
     }
 
@@ -186,11 +186,11 @@ public class ApiClientTests
         var me = await session.MeAsync();
 
         var current = await session.TokenAsync();
-        Assert.Equal(("None", me.Tokens["access_token"]), (current.Error, current.AccessToken));
+        Assert.Equal(("Success", me.Tokens["access_token"]), (current.Status, current.AccessToken));
 
         session.Time.Advance(WikimediaTokenRefresher.ForcedRefreshInterval);
         var forced = await session.TokenAsync(force: true);
-        Assert.Equal("None", forced.Error);
+        Assert.Equal("Success", forced.Status);
         Assert.NotEqual(me.Tokens["access_token"], forced.AccessToken);
         Assert.Equal(forced.AccessToken, (await session.MeAsync()).Tokens["access_token"]);
     }

@@ -116,7 +116,7 @@ public sealed class TestApp : IAsyncDisposable
             var token = rejected is null
                 ? await context.GetWikimediaAccessTokenAsync(force ?? false)
                 : await context.RequestServices.GetRequiredService<IWikimediaAccessTokenProvider>().GetAccessTokenAfterRejectionAsync(context, rejected);
-            return Results.Json(new { error = token.Error.ToString(), accessToken = token.AccessToken, expiresAt = token.ExpiresAt });
+            return Results.Json(new { status = token.Status.ToString(), accessToken = token.AccessToken, expiresAt = token.ExpiresAt });
         });
         app.MapGet("/api/page", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageAsync("wikipedia", "en", title)));
         app.MapGet("/api/search", async (WikimediaApiClient api, string q) => Results.Json(await api.SearchPagesAsync("wikipedia", "en", q, 5)));

@@ -113,7 +113,7 @@ public sealed class FaultsUnderLoadTests(ITestOutputHelper output) : IAsyncDispo
             using var response = await _browsers[i].GetAsync(new Uri(_app!.BaseAddress, "/token"));
             statuses.Add(response.StatusCode);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Contains("\"error\":\"None\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("\"status\":\"Success\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         });
 
         var refreshed = 0;

@@ -196,14 +196,14 @@ public sealed class SampleAppTests : IDisposable
         var consent = await browser.FollowAsync(new Uri(app.BaseAddress, "/signin?returnUrl=%2Fprofile"));
         var before = await Html(await browser.ConsentAsync(consent));
         Assert.Equal((signedInAt + TimeSpan.FromHours(4)).ToString("u", CultureInfo.InvariantCulture), before.QuerySelector("#token-expires")!.TextContent);
-        Assert.Equal("not yet (token of the sign-in)", before.QuerySelector("#token-refreshed")!.TextContent);
+        Assert.Equal(signedInAt.ToString("u", CultureInfo.InvariantCulture), before.QuerySelector("#token-issued")!.TextContent);
 
         time.Advance(TimeSpan.FromHours(4));
         using var profile = await browser.GetAsync(new Uri(app.BaseAddress, "/profile"));
         var after = await Html(profile);
 
         Assert.Equal((signedInAt + TimeSpan.FromHours(8)).ToString("u", CultureInfo.InvariantCulture), after.QuerySelector("#token-expires")!.TextContent);
-        Assert.Equal((signedInAt + TimeSpan.FromHours(4)).ToString("u", CultureInfo.InvariantCulture), after.QuerySelector("#token-refreshed")!.TextContent);
+        Assert.Equal((signedInAt + TimeSpan.FromHours(4)).ToString("u", CultureInfo.InvariantCulture), after.QuerySelector("#token-issued")!.TextContent);
         Assert.Single(app.Emulator.Requests, r => r.IsRefresh);
     }
 }

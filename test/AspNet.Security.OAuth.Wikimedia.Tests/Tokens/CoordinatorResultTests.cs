@@ -4,8 +4,8 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
 /// <summary>
 /// <c>IWikimediaTokenRefreshCoordinator</c> is the documented extension point for web farms, which keep the result
-/// of a refresh in a shared store and hand it to the instances that waited. <c>WikimediaTokenRefreshResult.IssuedAt</c>
-/// is not required (only <c>AccessToken</c> makes a success), so a coordinator may well hand back a success without it.
+/// of a refresh in a shared store and hand it to the instances that waited. <c>WikimediaTokenResult.IssuedAt</c>
+/// is not required, so a coordinator may well hand back a success without it.
 /// The session's bookkeeping must stay readable whatever a coordinator returns.
 /// </summary>
 public class CoordinatorResultTests
@@ -13,20 +13,20 @@ public class CoordinatorResultTests
     /// <summary>A web-farm coordinator as one would write it: it keeps the tokens and their expiry.</summary>
     private sealed class StoredResultCoordinator : IWikimediaTokenRefreshCoordinator
     {
-        public async Task<WikimediaTokenRefreshResult> RefreshAsync(
-            string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken)
+        public async Task<WikimediaTokenResult> RefreshAsync(
+            string sessionKey, Func<CancellationToken, Task<WikimediaTokenResult>> refresh, CancellationToken cancellationToken)
         {
             var result = await refresh(CancellationToken.None);
-            return new WikimediaTokenRefreshResult
+            return new WikimediaTokenResult
             {
+                Status = result.Status,
                 AccessToken = result.AccessToken,
                 RefreshToken = result.RefreshToken,
                 TokenType = result.TokenType,
                 ExpiresAt = result.ExpiresAt,
                 Error = result.Error,
                 StatusCode = result.StatusCode,
-                IsTransient = result.IsTransient,
-                FailureMessage = result.FailureMessage,
+                Message = result.Message,
             };
         }
     }
@@ -45,6 +45,6 @@ public class CoordinatorResultTests
 
         Assert.Equal(2, session.Refreshes.Count);
         Assert.NotEqual(first.Tokens["access_token"], second.Tokens["access_token"]);
-        Assert.Equal("None", token.Error);
+        Assert.Equal("Success", token.Status);
     }
 }

@@ -45,7 +45,7 @@ public class EmulatedServerRefreshTests
         using var response = await session.GetAsync("/me");
 
         AssertSessionEnded(session, response, error);
-        Assert.Equal("NotAuthenticated", (await session.TokenAsync()).Error);
+        Assert.Equal("NotAuthenticated", (await session.TokenAsync()).Status);
         Assert.Single(session.Refreshes);
     }
 

@@ -48,10 +48,10 @@ public class RefreshFaultTests
     [Fact]
     public async Task A_faulted_refresh_is_not_kept_so_the_next_one_runs_again()
     {
-        var coordinator = new InProcessTokenRefreshCoordinator(TimeProvider.System, new WikimediaTokenMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        using var coordinator = new InProcessTokenRefreshCoordinator(TimeProvider.System, new WikimediaTokenMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.RefreshAsync("k", _ => throw new InvalidOperationException("boom"), CancellationToken.None));
-        var second = await coordinator.RefreshAsync("k", _ => Task.FromResult(new WikimediaTokenRefreshResult { AccessToken = "a" }), CancellationToken.None);
+        var second = await coordinator.RefreshAsync("k", _ => Task.FromResult(new WikimediaTokenResult { Status = WikimediaTokenStatus.Success, AccessToken = "a" }), CancellationToken.None);
 
         Assert.True(second.Succeeded);
     }
@@ -71,8 +71,8 @@ public class RefreshFaultTests
 
     private sealed class ThrowingCoordinator : IWikimediaTokenRefreshCoordinator
     {
-        public Task<WikimediaTokenRefreshResult> RefreshAsync(
-            string sessionKey, Func<CancellationToken, Task<WikimediaTokenRefreshResult>> refresh, CancellationToken cancellationToken)
+        public Task<WikimediaTokenResult> RefreshAsync(
+            string sessionKey, Func<CancellationToken, Task<WikimediaTokenResult>> refresh, CancellationToken cancellationToken)
             => throw new InvalidOperationException("The coordinator's store is down.");
     }
 }

@@ -73,12 +73,12 @@ public sealed class RefreshFixture : IAsyncDisposable
         return await MeResponse.ReadAsync(response);
     }
 
-    public async Task<(string Error, string? AccessToken, DateTimeOffset? ExpiresAt)> TokenAsync(bool force = false, string? rejected = null)
+    public async Task<(string Status, string? AccessToken, DateTimeOffset? ExpiresAt)> TokenAsync(bool force = false, string? rejected = null)
     {
         using var response = await GetAsync("/token" + (force ? "?force=true" : rejected is not null ? "?rejected=" + Uri.EscapeDataString(rejected) : ""));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        return (body.GetProperty("error").GetString()!,
+        return (body.GetProperty("status").GetString()!,
                 body.GetProperty("accessToken").GetString(),
                 body.GetProperty("expiresAt").ValueKind == System.Text.Json.JsonValueKind.Null ? null : body.GetProperty("expiresAt").GetDateTimeOffset());
     }

@@ -90,7 +90,7 @@ public class TokenRefreshTests
         Assert.Single(session.Refreshes);
         Assert.Single(tokens.Select(t => t.Tokens["access_token"]).Distinct());
         // The token they all hold is the refreshed one, and the API accepts it.
-        Assert.Equal("None", (await session.TokenAsync()).Error);
+        Assert.Equal("Success", (await session.TokenAsync()).Status);
         foreach (var response in responses)
         {
             response.Dispose();
@@ -150,7 +150,7 @@ public class TokenRefreshTests
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         Assert.Equal("/signin", response.Headers.Location!.AbsolutePath);
         Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Cookies=;", StringComparison.Ordinal));
-        Assert.Equal("NotAuthenticated", (await session.TokenAsync()).Error);
+        Assert.Equal("NotAuthenticated", (await session.TokenAsync()).Status);
         Assert.Contains(session.App.Logs.GetSnapshot(), l => l.Id.Id == 22 && l.Message.Contains("invalid_grant", StringComparison.Ordinal));
         Assert.Single(session.Refreshes);
     }
@@ -165,7 +165,7 @@ public class TokenRefreshTests
 
         var during = await session.MeAsync();
         Assert.Equal(signIn.Tokens["access_token"], during.Tokens["access_token"]);
-        Assert.Equal("None", (await session.TokenAsync()).Error);
+        Assert.Equal("Success", (await session.TokenAsync()).Status);
         Assert.Single(session.Refreshes);
 
         // Back-off: no new attempt for 30 seconds, whatever the traffic.
@@ -192,7 +192,7 @@ public class TokenRefreshTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal("Expired", (await session.TokenAsync()).Error);
+        Assert.Equal("Expired", (await session.TokenAsync()).Status);
         Assert.Single(session.Refreshes);
 
         // The second failure doubles the wait: 30 s, then 60 s.
@@ -207,7 +207,7 @@ public class TokenRefreshTests
         session.Time.Advance(TimeSpan.FromSeconds(30));
         await session.MeAsync();
         Assert.Equal(3, session.Refreshes.Count);
-        Assert.Equal("None", (await session.TokenAsync()).Error);
+        Assert.Equal("Success", (await session.TokenAsync()).Status);
     }
 
     [Fact]
@@ -257,6 +257,7 @@ public class TokenRefreshTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var failure = Assert.Single(failed);
+        Assert.Equal(WikimediaTokenStatus.SessionEnded, failure.Result.Status);
         Assert.Equal(error, failure.Result.Error);
         Assert.Equal(status, failure.Result.StatusCode);
         Assert.False(failure.Result.IsTransient);
