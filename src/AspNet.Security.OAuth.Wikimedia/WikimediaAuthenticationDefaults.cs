@@ -50,4 +50,24 @@ public static class WikimediaAuthenticationDefaults
     /// Default value for <see cref="WikimediaAuthenticationOptions.RefreshBeforeExpiration"/>: five minutes.
     /// </summary>
     public static readonly TimeSpan RefreshBeforeExpiration = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.ActivitySource"/> and of the <see cref="System.Diagnostics.Metrics.Meter"/>
+    /// on which the handler traces sign-ins, token requests, refreshes and API calls, and counts refreshes:
+    /// <c>AspNet.Security.OAuth.Wikimedia</c>. Add it to OpenTelemetry with <c>AddSource</c> and <c>AddMeter</c>.
+    /// </summary>
+    public const string TelemetryName = "AspNet.Security.OAuth.Wikimedia";
+
+    /// <summary>
+    /// The name of the <see cref="System.Net.Http.IHttpClientFactory"/> client whose handlers carry the backchannel
+    /// requests of <paramref name="scheme"/> (token and profile endpoints): add resilience or telemetry to it with
+    /// <c>services.AddHttpClient(WikimediaAuthenticationDefaults.BackchannelHttpClientName("Wikimedia"))</c>.
+    /// </summary>
+    /// <param name="scheme">The authentication scheme.</param>
+    /// <returns><c>AspNet.Security.OAuth.Wikimedia.Backchannel.{scheme}</c>.</returns>
+    public static string BackchannelHttpClientName(string scheme)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scheme);
+        return TelemetryName + ".Backchannel." + scheme;
+    }
 }

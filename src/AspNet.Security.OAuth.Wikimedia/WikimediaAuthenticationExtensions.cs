@@ -1,5 +1,7 @@
 using AspNet.Security.OAuth.Wikimedia;
 using AspNet.Security.OAuth.Wikimedia.Configuration;
+using AspNet.Security.OAuth.Wikimedia.Diagnostics;
+using AspNet.Security.OAuth.Wikimedia.Protocol;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -74,6 +76,7 @@ public static class WikimediaAuthenticationExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WikimediaAuthenticationOptions>, WikimediaPostConfigureOptions>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentStartupCheck>());
         builder.Services.TryAddTransient<WikimediaAuthenticationHandler>();
+        BackchannelHandlers.Register(builder.Services, scheme);
 
         // Token lifecycle: automatic refresh in the cookie scheme, and the user's token on demand.
         builder.Services.AddMetrics();

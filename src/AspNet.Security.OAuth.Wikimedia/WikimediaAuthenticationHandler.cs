@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 using AspNet.Security.OAuth.Wikimedia.Protocol;
 using AspNet.Security.OAuth.Wikimedia.Sessions;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
@@ -161,9 +162,12 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         var query = Request.Query;
         if (StringValues.IsNullOrEmpty(query["state"]) && query["error"] is var error && !StringValues.IsNullOrEmpty(error))
         {
+            using var answer = WikimediaActivities.Start(WikimediaActivities.SignIn, Scheme.Name);
+            answer.Failed(error.ToString());
             return await AnswerWithoutStateAsync(error, query["error_description"], query["error_uri"]);
         }
 
+        using var activity = WikimediaActivities.Start(WikimediaActivities.SignIn, Scheme.Name);
         HandleRequestResult result;
         try
         {
@@ -176,10 +180,12 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         if (result.Succeeded)
         {
+            activity.Succeeded();
             Log.SignedIn(Logger, result.Principal?.FindFirstValue(ClaimTypes.NameIdentifier));
         }
         else if (result.Failure is { } failure)
         {
+            activity.Failed(failure.Data["error"] as string is { Length: > 0 } code ? code : failure.GetType().Name, failure.Message);
             Log.SignInFailed(Logger, failure.Message);
         }
 
@@ -245,7 +251,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         try
         {
-            return await WikimediaTokenEndpoint.RequestAsync(Backchannel, Options, parameters, Context.RequestAborted);
+            return await WikimediaTokenEndpoint.RequestAsync(Scheme.Name, Backchannel, Options, parameters, Context.RequestAborted);
         }
         catch (BackchannelException ex)
         {

@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,6 +60,31 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var api = _apiOptions.CurrentValue;
+        using var activity = WikimediaActivities.Start(WikimediaActivities.ApiCall, api.AuthenticationScheme, ActivityKind.Client);
+        try
+        {
+            var response = await SendWithTokenAsync(request, api, activity, cancellationToken);
+            activity?.SetTag(WikimediaActivities.StatusCodeTag, (int)response.StatusCode);
+            if (response.IsSuccessStatusCode)
+            {
+                activity.Succeeded();
+            }
+            else
+            {
+                activity.Failed(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), response.ReasonPhrase);
+            }
+
+            return response;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.Failed(ex.GetType().FullName ?? ex.GetType().Name, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendWithTokenAsync(HttpRequestMessage request, WikimediaApiOptions api, Activity? activity, CancellationToken cancellationToken)
+    {
         if (request.Headers.UserAgent.Count == 0)
         {
             request.Headers.TryAddWithoutValidation("User-Agent", api.UserAgent ?? _authenticationOptions.Get(api.AuthenticationScheme).UserAgent);
@@ -66,6 +94,7 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
         var token = context is null
             ? WikimediaTokenResult.Failed(WikimediaTokenStatus.NotAuthenticated)
             : await _tokens.GetAccessTokenAsync(context, forceRefresh: false, cancellationToken);
+        activity?.SetTag(WikimediaActivities.TokenStatusTag, token.Status.ToString());
         if (!token.Succeeded)
         {
             return NoToken(request, token.Status);
@@ -97,6 +126,7 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
         }
 
         response.Dispose();
+        activity?.SetTag(WikimediaActivities.RetriedTag, true);
         Log.RetryingAfterRefresh(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path));
         (request.RequestUri, request.Method, request.Content) = (target, method, content);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", refreshed.AccessToken);

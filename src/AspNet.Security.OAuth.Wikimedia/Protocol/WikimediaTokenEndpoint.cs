@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication.OAuth;
 
@@ -20,6 +22,26 @@ internal static class WikimediaTokenEndpoint
     /// </summary>
     /// <returns>A successful <see cref="OAuthTokenResponse"/>; failures throw <see cref="BackchannelException"/>.</returns>
     public static async Task<OAuthTokenResponse> RequestAsync(
+        string scheme, HttpClient backchannel, WikimediaAuthenticationOptions options, IReadOnlyList<KeyValuePair<string, string>> parameters,
+        CancellationToken cancellationToken)
+    {
+        using var activity = WikimediaActivities.Start(WikimediaActivities.TokenRequest, scheme, ActivityKind.Client);
+        activity?.SetTag(WikimediaActivities.GrantTypeTag, parameters.FirstOrDefault(p => p.Key == "grant_type").Value);
+        try
+        {
+            var tokens = await SendAsync(backchannel, options, parameters, cancellationToken);
+            activity.Succeeded();
+            return tokens;
+        }
+        catch (BackchannelException ex)
+        {
+            activity?.SetTag(WikimediaActivities.StatusCodeTag, ex.StatusCode);
+            activity.Failed(ex.Error ?? (ex.IsTransient ? "unavailable" : "refused"), ex.Message);
+            throw;
+        }
+    }
+
+    private static async Task<OAuthTokenResponse> SendAsync(
         HttpClient backchannel, WikimediaAuthenticationOptions options, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
     {
         var form = new List<KeyValuePair<string, string>>(parameters) { new("client_id", options.ClientId) };

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 

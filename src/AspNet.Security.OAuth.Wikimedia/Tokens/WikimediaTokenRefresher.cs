@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 using AspNet.Security.OAuth.Wikimedia.Protocol;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -82,6 +83,8 @@ internal sealed partial class WikimediaTokenRefresher(
         }
 
         var expiresAt = SessionTokens.ExpiresAt(properties);
+        using var activity = WikimediaActivities.Start(WikimediaActivities.Refresh, state.Scheme);
+        activity?.SetTag("wikimedia.refresh.forced", force);
         WikimediaTokenResult result;
         try
         {
@@ -113,6 +116,17 @@ internal sealed partial class WikimediaTokenRefresher(
             // A coordinator (the app's own, or a distributed one) that fails must not fail the request: it is a
             // transient failure of this refresh, with the session's back-off.
             result = Unexpected(ex);
+        }
+
+        activity?.SetTag(WikimediaActivities.AdoptedTag, result.Adopted);
+        activity?.SetTag(WikimediaActivities.TokenStatusTag, result.Status.ToString());
+        if (result.Succeeded)
+        {
+            activity.Succeeded();
+        }
+        else
+        {
+            activity.Failed(WikimediaTokenMetrics.ErrorType(result), result.Message);
         }
 
         var events = Events(context, options);
@@ -152,7 +166,7 @@ internal sealed partial class WikimediaTokenRefresher(
         {
             // RFC 6749 section 6, with client authentication and the User-Agent; never a Bearer header.
             using var tokens = await WikimediaTokenEndpoint.RequestAsync(
-                options.Backchannel, options, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], stopping);
+                scheme, options.Backchannel, options, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], stopping);
             result = SessionTokens.FromResponse(tokens, time.GetUtcNow());
         }
         catch (BackchannelException ex)
@@ -175,7 +189,7 @@ internal sealed partial class WikimediaTokenRefresher(
             result = Unexpected(ex);
         }
 
-        metrics.Refreshed(scheme, result.Succeeded ? "success" : result.Error ?? (result.IsTransient ? "transient" : "failure"), time.GetElapsedTime(started));
+        metrics.Refreshed(scheme, result, time.GetElapsedTime(started));
         return result;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

@@ -1,4 +1,5 @@
 using System.Net;
+using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 

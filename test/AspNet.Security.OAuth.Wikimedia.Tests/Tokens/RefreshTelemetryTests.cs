@@ -32,9 +32,9 @@ public class RefreshTelemetryTests
 
         var counted = refreshes.GetMeasurementSnapshot();
         Assert.Equal(2, counted.Count);
-        Assert.Equal("success", counted[0].Tags["result"]);
-        Assert.Equal("transient", counted[1].Tags["result"]);
-        Assert.Equal("Wikimedia", counted[0].Tags["scheme"]);
+        Assert.Equal("success", counted[0].Tags["aspnetcore.authentication.result"]);
+        Assert.Equal(("failure", "unavailable"), (counted[1].Tags["aspnetcore.authentication.result"], counted[1].Tags["error.type"]));
+        Assert.Equal("Wikimedia", counted[0].Tags["aspnetcore.authentication.scheme"]);
         Assert.Equal(2, duration.GetMeasurementSnapshot().Count);
         Assert.All(duration.GetMeasurementSnapshot(), m => Assert.True(m.Value >= 0));
         Assert.Equal(4, coalesced.GetMeasurementSnapshot().EvaluateAsCounter());
