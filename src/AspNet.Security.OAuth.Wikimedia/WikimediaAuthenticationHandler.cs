@@ -2,7 +2,9 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using AspNet.Security.OAuth.Wikimedia.ClaimMapping;
 using AspNet.Security.OAuth.Wikimedia.Diagnostics;
+using AspNet.Security.OAuth.Wikimedia.Json;
 using AspNet.Security.OAuth.Wikimedia.Protocol;
 using AspNet.Security.OAuth.Wikimedia.Sessions;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
@@ -291,21 +293,41 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
                 $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} with a body that is not a JSON object.",
                 null, error: null, status, isTransient: true);
 
-        // sub is a JSON string today and was a number before December 2024 (docs/protocol.md section 6).
-        if (!payload.RootElement.TryGetProperty("sub", out var sub) ||
-            sub.ValueKind is not (System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number) ||
-            string.IsNullOrEmpty(sub.ToString()))
-        {
-            throw new BackchannelException(
+        // One parse: the claim actions of the app (MapJsonKey) read this JSON, the built-in ones the typed profile read
+        // from it. Only a missing or unusable sub refuses the profile; sub was a number before December 2024
+        // (docs/protocol.md section 6).
+        var profile = WikimediaProfileJson.Read(payload.RootElement)
+            ?? throw new BackchannelException(
                 $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} without a 'sub' string or number.",
                 null, error: null, status, isTransient: false);
-        }
 
         var principal = new ClaimsPrincipal(identity);
         var context = new OAuthCreatingTicketContext(principal, properties, Context, Scheme, Options, Backchannel, tokens, payload.RootElement);
-        context.RunClaimActions();
+        RunClaimActions(context, profile);
         await Events.CreatingTicket(context);
         return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+    }
+
+    /// <summary>
+    /// What <see cref="OAuthCreatingTicketContext.RunClaimActions()"/> does, in the same order, so that an app's
+    /// <c>DeleteClaim</c> still removes what the actions before it added, except that the built-in actions get the
+    /// profile already read instead of reading it again from the JSON.
+    /// </summary>
+    private void RunClaimActions(OAuthCreatingTicketContext context, WikimediaProfile profile)
+    {
+        var identity = context.Identity!;
+        var issuer = Options.ClaimsIssuer ?? Scheme.Name;
+        foreach (var action in Options.ClaimActions)
+        {
+            if (action is ProfileClaimAction typed)
+            {
+                typed.Run(profile, identity, issuer);
+            }
+            else
+            {
+                action.Run(context.User, identity, issuer);
+            }
+        }
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using AspNet.Security.OAuth.Wikimedia.ClaimMapping;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
@@ -37,14 +36,12 @@ public class WikimediaAuthenticationOptions : OAuthOptions
         // openid, profile or email scope (docs/protocol.md section 2).
         Scope.Clear();
 
-        ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "sub");
-        ClaimActions.MapJsonKey(ClaimTypes.Name, "username");
-        ClaimActions.Add(new ConfirmedEmailClaimAction());
-        ClaimActions.Add(new GroupRoleClaimAction());
-        ClaimActions.MapJsonKey(Claims.EditCount, "editcount", ClaimValueTypes.Integer);
-        ClaimActions.Add(new RegistrationDateClaimAction());
-        ClaimActions.Add(new BooleanClaimAction(Claims.Blocked, "blocked"));
-        ClaimActions.Add(new BooleanClaimAction(Claims.ConfirmedEmail, "confirmed_email"));
+        // Made from the typed profile that the handler reads once; apps still add their own with MapJsonKey and
+        // remove these by claim type (docs/configuration.md).
+        foreach (var action in ProfileClaimAction.Defaults())
+        {
+            ClaimActions.Add(action);
+        }
 
         // Rights and grants are not claims by default: each is about 84 bytes of cookie, and an administrator has
         // 150 rights or more, which would take the cookie past proxies' header limits (docs/configuration.md shows
@@ -58,7 +55,7 @@ public class WikimediaAuthenticationOptions : OAuthOptions
     /// <returns>These options.</returns>
     public WikimediaAuthenticationOptions MapGrantClaims()
     {
-        ClaimActions.MapJsonKey(Claims.Grant, "grants");
+        ClaimActions.Add(ProfileClaimAction.Each(Claims.Grant, p => p.Grants));
         return this;
     }
 
@@ -70,7 +67,7 @@ public class WikimediaAuthenticationOptions : OAuthOptions
     /// <returns>These options.</returns>
     public WikimediaAuthenticationOptions MapRightClaims()
     {
-        ClaimActions.MapJsonKey(Claims.Right, "rights");
+        ClaimActions.Add(ProfileClaimAction.Each(Claims.Right, p => p.Rights));
         return this;
     }
 

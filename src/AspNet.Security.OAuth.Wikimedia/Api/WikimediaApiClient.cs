@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AspNet.Security.OAuth.Wikimedia.Json;
 using Microsoft.Extensions.Options;
 
 namespace AspNet.Security.OAuth.Wikimedia;
@@ -11,15 +12,6 @@ namespace AspNet.Security.OAuth.Wikimedia;
 /// </summary>
 public class WikimediaApiClient
 {
-    /// <summary>
-    /// An answer that lacks a member the result types require, or holds null where they do not allow it, is not the
-    /// documented answer: it becomes a failed result, never a success holding nulls that an app would dereference.
-    /// </summary>
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
     private readonly HttpClient _http;
     private readonly IOptionsMonitor<WikimediaAuthenticationOptions> _authenticationOptions;
     private readonly IOptionsMonitor<WikimediaApiOptions> _apiOptions;
@@ -55,7 +47,7 @@ public class WikimediaApiClient
     public Task<WikimediaApiResult<WikimediaPage>> GetPageAsync(string title, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(title);
-        return GetAsync<WikimediaPage>(ConfiguredWiki($"page/{Title(title)}/bare"), cancellationToken);
+        return GetAsync(ConfiguredWiki($"page/{Title(title)}/bare"), ReadPage, cancellationToken);
     }
 
     /// <summary>
@@ -75,7 +67,7 @@ public class WikimediaApiClient
         ArgumentException.ThrowIfNullOrWhiteSpace(project);
         ArgumentException.ThrowIfNullOrWhiteSpace(language);
         ArgumentException.ThrowIfNullOrWhiteSpace(title);
-        return GetAsync<WikimediaPage>(GatewayWiki(project, language, $"page/{Title(title)}/bare", "GetPageAsync(title)"), cancellationToken);
+        return GetAsync(GatewayWiki(project, language, $"page/{Title(title)}/bare", "GetPageAsync(title)"), ReadPage, cancellationToken);
     }
 
     /// <summary>
@@ -91,7 +83,7 @@ public class WikimediaApiClient
     {
         ArgumentNullException.ThrowIfNull(query);
         ThrowIfOutOfRange(limit);
-        return GetAsync<WikimediaSearchResults>(ConfiguredWiki(SearchRoute(query, limit)), cancellationToken);
+        return GetAsync(ConfiguredWiki(SearchRoute(query, limit)), ReadSearchResults, cancellationToken);
     }
 
     /// <summary>
@@ -113,50 +105,28 @@ public class WikimediaApiClient
         ArgumentException.ThrowIfNullOrWhiteSpace(language);
         ArgumentNullException.ThrowIfNull(query);
         ThrowIfOutOfRange(limit);
-        return GetAsync<WikimediaSearchResults>(GatewayWiki(project, language, SearchRoute(query, limit), "SearchPagesAsync(query, limit)"), cancellationToken);
+        return GetAsync(GatewayWiki(project, language, SearchRoute(query, limit), "SearchPagesAsync(query, limit)"), ReadSearchResults, cancellationToken);
     }
 
     /// <summary>Gets the signed-in user's profile from the scheme's profile endpoint.</summary>
+    /// <remarks>
+    /// Read as at sign-in: a member of the wrong JSON type is left out (null, or an empty list), and only an answer
+    /// without a usable <c>sub</c> fails.
+    /// </remarks>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The profile, or why not.</returns>
-    public async Task<WikimediaApiResult<WikimediaProfile>> GetProfileAsync(CancellationToken cancellationToken = default)
+    public Task<WikimediaApiResult<WikimediaProfile>> GetProfileAsync(CancellationToken cancellationToken = default)
     {
         var endpoint = _authenticationOptions.Get(_apiOptions.CurrentValue.AuthenticationScheme).UserInformationEndpoint;
-        var raw = await GetAsync<JsonElement>(new Uri(endpoint, UriKind.RelativeOrAbsolute), cancellationToken);
-        if (!raw.Succeeded)
-        {
-            return new WikimediaApiResult<WikimediaProfile> { Status = raw.Status, StatusCode = raw.StatusCode, RetryAfter = raw.RetryAfter, TokenStatus = raw.TokenStatus, Message = raw.Message };
-        }
-
-        // Field by field, tolerating wrong types: a field that is not what Wikimedia documents is left out, never
-        // an exception (sub is a string today and was a number before December 2024).
-        var profile = raw.Value;
-        if (profile.ValueKind != JsonValueKind.Object ||
-            !profile.TryGetProperty("sub", out var sub) || sub.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
-        {
-            return Failure<WikimediaProfile>(WikimediaApiStatus.Failed, raw.StatusCode, "The Wikimedia profile endpoint answered without a 'sub' string or number.");
-        }
-
-        return new WikimediaApiResult<WikimediaProfile>
-        {
-            Status = WikimediaApiStatus.Success,
-            StatusCode = raw.StatusCode,
-            Value = new WikimediaProfile(
-                sub.ToString(),
-                profile.TryGetProperty("username", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
-                profile.TryGetProperty("editcount", out var edits) && edits.ValueKind == JsonValueKind.Number && edits.TryGetInt64(out var count) ? count : null,
-                Strings(profile, "groups"),
-                Strings(profile, "grants"),
-                profile.TryGetProperty("blocked", out var blocked) && blocked.ValueKind == JsonValueKind.True),
-        };
-
-        static string[] Strings(JsonElement e, string name)
-            => e.TryGetProperty(name, out var a) && a.ValueKind == JsonValueKind.Array
-                ? a.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).Where(v => v != "*").ToArray()
-                : [];
+        return GetAsync(new Uri(endpoint, UriKind.RelativeOrAbsolute), static body => WikimediaProfileJson.Read(body), cancellationToken);
     }
 
-    private async Task<WikimediaApiResult<T>> GetAsync<T>(Uri uri, CancellationToken cancellationToken)
+    private static WikimediaPage? ReadPage(byte[] body) => JsonSerializer.Deserialize(body, WikimediaJsonContext.Default.WikimediaPage);
+
+    private static WikimediaSearchResults? ReadSearchResults(byte[] body) => JsonSerializer.Deserialize(body, WikimediaJsonContext.Default.WikimediaSearchResults);
+
+    // read takes the body of a 200 answer: null or a JsonException makes the result a failure.
+    private async Task<WikimediaApiResult<T>> GetAsync<T>(Uri uri, Func<byte[], T?> read, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         HttpResponseMessage response;
@@ -202,7 +172,7 @@ public class WikimediaApiClient
                 // JSON is UTF-8 (RFC 8259 section 8.1) whatever charset the header names, so the bytes are parsed as
                 // they are: an unknown or wrong charset is not a failure.
                 var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-                var value = body.Length == 0 ? default : JsonSerializer.Deserialize<T>(body, Json);
+                var value = body.Length == 0 ? default : read(body);
                 return value is null
                     ? Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, "The Wikimedia API answered with an empty body.")
                     : new WikimediaApiResult<T> { Status = WikimediaApiStatus.Success, StatusCode = response.StatusCode, Value = value };

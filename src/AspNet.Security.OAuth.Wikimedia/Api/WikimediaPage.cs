@@ -50,12 +50,3 @@ public sealed record WikimediaSearchPage(
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("excerpt")] string? Excerpt = null,
     [property: JsonPropertyName("description")] string? Description = null);
-
-/// <summary>The signed-in user's profile, from <c>oauth2/resource/profile</c>.</summary>
-/// <param name="Id">The central user id (<c>sub</c>).</param>
-/// <param name="Username">The user name; null for a suppressed user.</param>
-/// <param name="EditCount">The edit count.</param>
-/// <param name="Groups">The groups, <c>*</c> left out.</param>
-/// <param name="Grants">The grants given to this consumer.</param>
-/// <param name="Blocked">Whether the user is blocked.</param>
-public sealed record WikimediaProfile(string Id, string? Username, long? EditCount, IReadOnlyList<string> Groups, IReadOnlyList<string> Grants, bool Blocked);

@@ -30,6 +30,9 @@ public class BackchannelFailureTests
         { "profile 200 not JSON", EmulatorEndpoint.Profile, () => new EmulatorFault { StatusCode = HttpStatusCode.OK, Body = "Not JSON at all", ContentType = "text/plain" }, "answered HTTP 200 with a body that is not a JSON object" },
         { "profile 200 without sub", EmulatorEndpoint.Profile, () => new EmulatorFault { StatusCode = HttpStatusCode.OK, Body = """{"username":"Nobody"}""" }, "without a 'sub' string or number" },
         { "profile 200 sub object", EmulatorEndpoint.Profile, () => new EmulatorFault { StatusCode = HttpStatusCode.OK, Body = """{"sub":{"id":1}}""" }, "without a 'sub' string or number" },
+        { "profile 200 sub null", EmulatorEndpoint.Profile, () => new EmulatorFault { StatusCode = HttpStatusCode.OK, Body = """{"sub":null,"username":"Nobody"}""" }, "without a 'sub' string or number" },
+        { "profile 200 sub empty", EmulatorEndpoint.Profile, () => new EmulatorFault { StatusCode = HttpStatusCode.OK, Body = """{"sub":"","username":"Nobody"}""" }, "without a 'sub' string or number" },
+        { "profile 200 sub boolean", EmulatorEndpoint.Profile, () => new EmulatorFault { StatusCode = HttpStatusCode.OK, Body = """{"sub":true,"username":"Nobody"}""" }, "without a 'sub' string or number" },
     };
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
 using static AspNet.Security.OAuth.Wikimedia.WikimediaAuthenticationConstants;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tests.Handler;
@@ -108,5 +109,75 @@ public class ProfileClaimsTests
         Assert.Null(me.Value(ClaimTypes.Email));
         Assert.Null(me.Value(Claims.Registered));
         Assert.Null(me.Value(Claims.Blocked));
+    }
+
+    [Fact]
+    public async Task A_profile_with_only_a_sub_signs_in_with_just_an_id()
+    {
+        using var emulator = WikimediaEmulator.Start();
+        emulator.Faults.Add(EmulatorEndpoint.Profile, new EmulatorFault { StatusCode = HttpStatusCode.OK, Body = """{"sub":"5"}""" });
+        await using var app = await TestApp.StartAsync(emulator);
+        using var browser = new TestBrowser();
+
+        var me = await MeResponse.ReadAsync(await browser.SignInAsync(app.BaseAddress));
+
+        Assert.Equal([ClaimTypes.NameIdentifier], me.Claims.Select(c => c.Type));
+        Assert.Equal("5", me.Value(ClaimTypes.NameIdentifier));
+    }
+
+    [Fact]
+    public async Task A_claim_action_of_the_app_still_maps_an_extra_profile_key()
+    {
+        // The apps' usual extension point (aspnet-contrib providers): the built-in claims come from the typed profile,
+        // but the JSON the app's actions read is still the profile endpoint's.
+        var me = await SignInAsync(_ => { }, configure: o =>
+        {
+            o.ClaimActions.MapJsonKey("urn:test:email_verified", "email_verified", ClaimValueTypes.Boolean);
+            o.ClaimActions.MapCustomJson("urn:test:has_username", user => user.TryGetProperty("username", out _) ? "yes" : null);
+        });
+
+        Assert.Equal("True", me.Value("urn:test:email_verified"));
+        Assert.Equal("yes", me.Value("urn:test:has_username"));
+        Assert.Equal("12345678", me.Value(ClaimTypes.NameIdentifier));
+    }
+
+    [Fact]
+    public async Task A_default_claim_can_be_removed_or_deleted_as_with_other_providers()
+    {
+        var me = await SignInAsync(_ => { }, configure: o =>
+        {
+            o.ClaimActions.Remove(ClaimTypes.Role);
+            o.ClaimActions.DeleteClaim(Claims.EditCount);
+            o.ClaimActions.Remove(ClaimTypes.Name);
+            o.ClaimActions.MapJsonKey(ClaimTypes.Name, "username");
+            o.MapGrantClaims().ClaimActions.DeleteClaim(Claims.Grant);
+        });
+
+        Assert.Empty(me.Values(ClaimTypes.Role));
+        Assert.Null(me.Value(Claims.EditCount));
+        Assert.Empty(me.Values(Claims.Grant));
+        Assert.Equal("Example User", me.Name);
+        Assert.Equal(["Example User"], me.Values(ClaimTypes.Name));
+    }
+
+    [Fact]
+    public async Task The_app_can_run_the_claim_actions_again_in_creating_ticket()
+    {
+        // Some apps re-run the actions on JSON of their own: the built-in ones then read the profile from it.
+        var me = await SignInAsync(_ => { }, configure: o => o.Events.OnCreatingTicket = context =>
+        {
+            using var other = System.Text.Json.JsonDocument.Parse("""{"sub":99,"username":"Other","groups":["*","bot"]}""");
+            foreach (var claim in context.Identity!.Claims.ToList())
+            {
+                context.Identity.RemoveClaim(claim);
+            }
+
+            context.RunClaimActions(other.RootElement);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal("99", me.Value(ClaimTypes.NameIdentifier));
+        Assert.Equal("Other", me.Name);
+        Assert.Equal(["bot"], me.Values(ClaimTypes.Role));
     }
 }
