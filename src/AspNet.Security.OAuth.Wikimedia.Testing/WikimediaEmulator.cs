@@ -1,9 +1,12 @@
-using System.Collections.Concurrent;
 using System.Net;
+using System.Text;
 using AspNet.Security.OAuth.Wikimedia.Testing.Internal;
+using Microsoft.AspNetCore.Http;
 using WireMock;
+using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
+using WireMock.ResponseProviders;
 using WireMock.Server;
 using WireMock.Settings;
 
@@ -13,6 +16,11 @@ namespace AspNet.Security.OAuth.Wikimedia.Testing;
 /// An in-process, stateful emulator of Wikimedia's OAuth 2.0 server and REST API, listening on a loopback port.
 /// It behaves as docs/protocol.md says the real server does, quirks included, and records every request.
 /// </summary>
+/// <remarks>
+/// WireMock.Net listens, matches the routes, keeps the request log behind <see cref="Requests"/>, and builds the
+/// answers of faults, delays included. The OAuth server's state (codes, tokens, grants, rotation, the consent page)
+/// is this package's own code, called per request (docs/emulator.md, "Why the emulator is built this way").
+/// </remarks>
 /// <example>
 /// <code>
 /// using var wikimedia = WikimediaEmulator.Start(o => o.AutoApproveAs = "Example User");
@@ -28,8 +36,10 @@ public sealed class WikimediaEmulator : IDisposable
     private readonly AuthorizeEndpoint _authorize;
     private readonly TokenEndpoint _token;
     private readonly ResourceEndpoints _resources;
-    private readonly ConcurrentQueue<EmulatorRequest> _journal = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly Journal _journal;
+
+    // Completed when the emulator stops: requests that a fault is still holding are answered at once then.
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private WikimediaEmulator(WikimediaEmulatorOptions options)
     {
@@ -44,9 +54,10 @@ public sealed class WikimediaEmulator : IDisposable
             StartAdminInterface = false,
             DisableDeserializeFormUrlEncoded = true,
             DisableJsonBodyParsing = true,
-            // The journal below is the record; WireMock's own would keep every body twice.
-            MaxRequestLogCount = 0,
+            // WireMock's request log is the journal (Requests): it keeps this many answered requests.
+            MaxRequestLogCount = options.MaxJournalEntries,
         });
+        _journal = new Journal(_server);
         Map();
     }
 
@@ -74,7 +85,7 @@ public sealed class WikimediaEmulator : IDisposable
     public Uri RestApiBaseAddress => new(BaseAddress, RestRoot.TrimStart('/') + "/");
 
     /// <summary>Gets every request received so far, oldest first.</summary>
-    public IReadOnlyList<EmulatorRequest> Requests => _journal.ToArray();
+    public IReadOnlyList<EmulatorRequest> Requests => _journal.Snapshot();
 
     /// <summary>Gets the token endpoint requests received so far.</summary>
     public IReadOnlyList<EmulatorRequest> TokenRequests => Requests.Where(r => r.IsToken).ToArray();
@@ -107,77 +118,112 @@ public sealed class WikimediaEmulator : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _stopping.Cancel();
+        _stopped.TrySetResult();
         _server.Stop();
         _server.Dispose();
-        _stopping.Dispose();
     }
 
     private void Map()
     {
-        Route("GET", p => p == RestRoot + "/oauth2/authorize", null, _authorize.Authorize);
-        Route("POST", p => p == AuthorizeEndpoint.DecisionPath, null, _authorize.Decide);
-        Route("GET", p => p == AuthorizeEndpoint.DecisionPath, null, _authorize.ConsentForm);
-        Route("POST", p => p == RestRoot + "/oauth2/access_token", EmulatorEndpoint.Token, _token.Handle);
-        Route("GET", p => p == RestRoot + "/oauth2/resource/profile", EmulatorEndpoint.Profile, _resources.Profile);
-        Route("GET", p => p == RestRoot + "/oauth2/resource/scopes", EmulatorEndpoint.Profile, _resources.Scopes);
-        Route("GET", p => ApiRoute(p) is not null, EmulatorEndpoint.Api, ServeApi);
+        Route(Request.Create().UsingGet().WithPath(Exactly(RestRoot + "/oauth2/authorize")), null, _authorize.Authorize);
+        Route(Request.Create().UsingPost().WithPath(Exactly(AuthorizeEndpoint.DecisionPath)), null, _authorize.Decide);
+        Route(Request.Create().UsingGet().WithPath(Exactly(AuthorizeEndpoint.DecisionPath)), null, _authorize.ConsentForm);
+        Route(Request.Create().UsingPost().WithPath(Exactly(RestRoot + "/oauth2/access_token")), EmulatorEndpoint.Token, _token.Handle);
+        Route(Request.Create().UsingGet().WithPath(Exactly(RestRoot + "/oauth2/resource/profile")), EmulatorEndpoint.Profile, _resources.Profile);
+        Route(Request.Create().UsingGet().WithPath(Exactly(RestRoot + "/oauth2/resource/scopes")), EmulatorEndpoint.Profile, _resources.Scopes);
+        // The gateway's /core/v1/{project}/{language}/... and the per-wiki /w/rest.php/v1/...; ServeApi tells the routes apart.
+        Route(Request.Create().UsingGet().WithPath(new RegexMatcher(@"^/core/v1/[^/]*/[^/]*/"), new RegexMatcher(@"^/w/rest\.php/v1/")), EmulatorEndpoint.Api, ServeApi);
 
-        // Anything else: a JSON 404, recorded like the rest.
-        _server.Given(Request.Create().WithPath(_ => true)).AtPriority(100).RespondWith(Response.Create().WithCallback(message =>
-        {
-            Record(Http.Read(message));
-            return Http.Json(HttpStatusCode.NotFound, """{"httpCode":404,"httpReason":"Not Found"}""");
-        }));
+        // Anything else: the edge's JSON 404, a fixed answer.
+        _server.Given(Request.Create().WithPath(new WildcardMatcher("*"))).AtPriority(100).RespondWith(Response.Create()
+            .WithStatusCode(HttpStatusCode.NotFound)
+            .WithHeader("Content-Type", "application/json; charset=utf-8")
+            .WithHeader("Cache-Control", "no-store")
+            .WithBody("""{"httpCode":404,"httpReason":"Not Found"}""", BodyDestinationFormat.SameAsSource, Encoding.UTF8));
+
+        // Exact paths, case included.
+        static ExactMatcher Exactly(string path) => new(ignoreCase: false, path);
     }
 
-    private void Route(string method, Func<string, bool> path, EmulatorEndpoint? endpoint, Func<EmulatorRequest, ResponseMessage> handler)
+    private void Route(IRequestBuilder request, EmulatorEndpoint? endpoint, Func<EmulatorRequest, ResponseMessage> handler)
+        => _server.Given(request).AtPriority(1).RespondWith(new RouteProvider(this, endpoint, handler));
+
+    private static ResponseMessage Stopping() => Http.Json(HttpStatusCode.ServiceUnavailable, """{"httpCode":503,"httpReason":"Emulator stopping"}""");
+
+    /// <summary>
+    /// A fault's answer, as a WireMock response: its status, headers and body, or the real answer (a callback), after
+    /// its delay.
+    /// </summary>
+    private IResponseBuilder FaultResponse(EmulatorFault fault, EmulatorRequest request, Func<EmulatorRequest, ResponseMessage> handler)
     {
-        _server.Given(Request.Create().UsingMethod(method).WithPath(path)).AtPriority(1).RespondWith(Response.Create().WithCallback(async message =>
+        IResponseBuilder response;
+        if (fault.StatusCode is { } status)
         {
-            var request = Http.Read(message);
-            Record(request);
-            if (endpoint is { } e && Faults.Take(e, request) is { } fault)
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = fault.ContentType };
+            foreach (var (name, value) in fault.Headers)
             {
-                if (fault.Delay > TimeSpan.Zero)
-                {
-                    try
-                    {
-                        await Task.Delay(fault.Delay, _stopping.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return Http.Json(HttpStatusCode.ServiceUnavailable, """{"httpCode":503,"httpReason":"Emulator stopping"}""");
-                    }
-                }
-
-                if (fault.StatusCode is { } status)
-                {
-                    var replacement = Http.Text(status, fault.Body, fault.ContentType);
-                    foreach (var (name, value) in fault.Headers)
-                    {
-                        replacement.AddHeader(name, value);
-                    }
-
-                    return (IResponseMessage)replacement;
-                }
+                headers[name] = value;
             }
 
-            return handler(request);
-        }));
+            response = Response.Create()
+                .WithStatusCode(status)
+                .WithHeaders(headers)
+                .WithBody(fault.Body, BodyDestinationFormat.SameAsSource, Encoding.UTF8);
+        }
+        else
+        {
+            // After a delay the emulator may have stopped: the real answer then changes no state.
+            response = Response.Create().WithCallback(_ => _stopped.Task.IsCompleted ? Stopping() : handler(request));
+        }
+
+        return fault.Delay > TimeSpan.Zero ? response.WithDelay(fault.Delay) : response;
     }
 
-    private void Record(EmulatorRequest request)
+    /// <summary>
+    /// Answers one route: records the request in the journal, then lets the first fault that applies answer (through
+    /// WireMock's response builder, delay included), or else the endpoint's handler.
+    /// </summary>
+    private sealed class RouteProvider(WikimediaEmulator emulator, EmulatorEndpoint? endpoint, Func<EmulatorRequest, ResponseMessage> handler) : IResponseProvider
     {
-        _journal.Enqueue(request);
-        while (_journal.Count > Options.MaxJournalEntries && _journal.TryDequeue(out _))
+        public async Task<(IResponseMessage Message, IMapping? Mapping)> ProvideResponseAsync(IMapping mapping, HttpContext context, IRequestMessage requestMessage, WireMockServerSettings settings)
         {
+            // MaxJournalEntries may change while the emulator runs.
+            var limit = emulator.Options.MaxJournalEntries;
+            emulator._server.SetMaxRequestLogCount(limit);
+            var request = emulator._journal.Arrived(requestMessage);
+            try
+            {
+                if (endpoint is not { } e || emulator.Faults.Take(e, request) is not { } fault)
+                {
+                    return (handler(request), null);
+                }
+
+                var answer = emulator.FaultResponse(fault, request, handler).ProvideResponseAsync(mapping, context, requestMessage, settings);
+
+                // WireMock's delay cannot be cancelled, and stopping its server waits for it: when the emulator stops,
+                // a request that a fault holds is answered at once instead (the delay's timer runs out on its own).
+                return await Task.WhenAny(answer, emulator._stopped.Task).ConfigureAwait(false) == answer
+                    ? await answer.ConfigureAwait(false)
+                    : (Stopping(), null);
+            }
+            finally
+            {
+                if (limit <= 0)
+                {
+                    emulator._journal.Unlogged(requestMessage);
+                }
+            }
         }
     }
 
     private ResponseMessage ServeApi(EmulatorRequest request)
     {
-        var (project, language, rest) = ApiRoute(request.Path)!.Value;
+        // WireMock matched the decoded path; the raw one decides (an encoded '/' stays in a title).
+        if (ApiRoute(request.Path) is not (var project, var language, var rest))
+        {
+            return Http.Json(HttpStatusCode.NotFound, """{"httpCode":404,"httpReason":"Not Found"}""");
+        }
+
         if (rest.StartsWith("page/", StringComparison.Ordinal) && rest.EndsWith("/bare", StringComparison.Ordinal))
         {
             return _resources.PageBare(request, project, language, rest["page/".Length..^"/bare".Length]);
