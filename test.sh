@@ -10,7 +10,7 @@ source test/scripts/ensure-apt.sh
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here); the interop tests run a
 # genuine MediaWiki with Extension:OAuth from Debian's packages (test/realwiki); the Redis companion's tests start
-# Debian's redis-server themselves, one per test on a free loopback port, without persistence, and stop it by its
+# Debian's redis-server themselves, one per test on a free loopback port, without persistence (the farm outage test: an append-only file in a folder of its own), and stop it by its
 # PID (test/AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.Tests/RedisServer.cs); the farm test there runs Debian's nginx
 # in front of two sample processes, one of them under faketime (Farm/NginxFarmTests.cs). One apt transaction for all.
 ensure_apt chromium mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl redis-server nginx faketime ||

@@ -1,10 +1,15 @@
 using AspNet.Security.OAuth.Wikimedia.Benchmarks;
 using BenchmarkDotNet.Running;
 
-// `--paired`: the interleaved ratio measurement (see PairedRunner); anything else goes to BenchmarkDotNet.
+// `--paired`: the interleaved ratio measurement (see PairedRunner); `--paired-refresh`: the Redis refresh coordinator
+// against the in-process one (see PairedRefreshRunner); anything else goes to BenchmarkDotNet.
 if (args is ["--paired", ..])
 {
     await PairedRunner.RunAsync();
+}
+else if (args is ["--paired-refresh", ..])
+{
+    await PairedRefreshRunner.RunAsync();
 }
 else
 {

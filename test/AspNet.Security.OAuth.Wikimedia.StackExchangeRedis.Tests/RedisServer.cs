@@ -4,8 +4,9 @@ using StackExchange.Redis;
 namespace AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.Tests;
 
 /// <summary>
-/// A real redis-server (Debian's package, which ./test.sh installs) started for one test on a free loopback port,
-/// with no persistence, and stopped by its process id. Stop and start it again to play an outage.
+/// A real redis-server (Debian's package, which ./test.sh installs) started for one test on a free loopback port and
+/// stopped by its process id. Stop and start it again to play an outage: without persistence (the default) it comes
+/// back empty; with it, from an append-only file in a data folder of the test's own, with everything it acknowledged.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -14,22 +15,52 @@ public sealed class RedisServer : IAsyncDisposable
 
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string? dataDirectory)
+    {
+        Port = port;
+        DataDirectory = dataDirectory;
+    }
 
     public int Port { get; }
+
+    /// <summary>
+    /// With persistence, the folder of the append-only file (removed when the server is disposed); otherwise null.
+    /// </summary>
+    public string? DataDirectory { get; }
 
     /// <summary>A StackExchange.Redis configuration that starts while Redis is down and gives up quickly.</summary>
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000,connectRetry=1";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server on a free port.</summary>
+    /// <param name="persistence">
+    /// Whether writes survive a stop: <c>appendonly yes</c> with <c>appendfsync always</c> (every write is on disk before
+    /// Redis answers it, so even a kill loses nothing acknowledged) in a new folder of its own; RDB snapshots stay off.
+    /// </param>
+    public static async Task<RedisServer> StartAsync(bool persistence = false)
     {
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException($"{Executable} is missing: install Debian's redis-server (apt-get install redis-server), as ./test.sh does.");
         }
 
-        var server = new RedisServer(Loopback.FreePort());
-        await server.StartAgainAsync();
+        string? data = null;
+        if (persistence)
+        {
+            data = Path.Combine(Path.GetTempPath(), "redis-data-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(data);
+        }
+
+        var server = new RedisServer(Loopback.FreePort(), data);
+        try
+        {
+            await server.StartAgainAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
@@ -45,12 +76,26 @@ public sealed class RedisServer : IAsyncDisposable
 
         var start = new ProcessStartInfo(Executable)
         {
-            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning" },
+            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--daemonize", "no", "--loglevel", "warning" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = DataDirectory ?? Path.GetTempPath(),
         };
+        if (DataDirectory is null)
+        {
+            start.ArgumentList.Add("--appendonly");
+            start.ArgumentList.Add("no");
+        }
+        else
+        {
+            // Started again with the same folder, Redis replays the file before it answers commands.
+            foreach (var argument in new[] { "--dir", DataDirectory, "--appendonly", "yes", "--appendfsync", "always" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         // Redis refuses to run under libfaketime (it aborts on the preloaded library), and the suite must pass with
         // the machine clock moved (`faketime -f '+400d' ./test.sh`): the server keeps the real clock, as an external
         // service would; only the code under test runs on the shifted one.
@@ -71,7 +116,10 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the server (by its process id), as a crash or an outage would: the data goes with it.</summary>
+    /// <summary>
+    /// Kills the server (by its process id, SIGKILL), as a crash or an outage would: without persistence the data goes
+    /// with it; with persistence, what it acknowledged is in <see cref="DataDirectory"/>.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is { } process)
@@ -87,5 +135,12 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (DataDirectory is not null && Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
 }

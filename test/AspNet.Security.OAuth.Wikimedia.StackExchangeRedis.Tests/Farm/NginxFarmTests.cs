@@ -12,7 +12,7 @@ namespace AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.Tests.Farm;
 /// emulator in strict-rotation mode (MediaWiki 1.39: no grace window for a spent refresh token) hosted by the test.
 /// Everything is started on free loopback ports and stopped by process id, also when an assertion fails.
 /// </summary>
-public sealed class NginxFarmTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class NginxFarmTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string CookieName = "__Host-wikimedia-sample";
 
@@ -23,10 +23,13 @@ public sealed class NginxFarmTests(ITestOutputHelper output) : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    /// <summary>Redis, the emulator (a 1-hour token: due 55 minutes after it was issued), two instances and nginx.</summary>
-    private async Task StartFarmAsync(EmulatedServer server)
+    /// <summary>
+    /// Redis (with <paramref name="redisPersistence"/>, an append-only file: RedisServer.StartAsync), the emulator (a
+    /// 1-hour token: due 55 minutes after it was issued), two instances and nginx.
+    /// </summary>
+    private async Task StartFarmAsync(EmulatedServer server, bool redisPersistence = false)
     {
-        _redis = await RedisServer.StartAsync();
+        _redis = await RedisServer.StartAsync(redisPersistence);
         _emulator = WikimediaEmulator.Start(options =>
         {
             options.Server = server;
