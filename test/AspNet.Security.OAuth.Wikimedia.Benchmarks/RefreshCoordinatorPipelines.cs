@@ -161,8 +161,9 @@ internal sealed class RefreshCoordinatorPipelines : IAsyncDisposable
             context.Request.Host = new HostString("bench.example");
             var now = DateTimeOffset.UtcNow;
             var properties = new AuthenticationProperties();
-            var tokens = new WikimediaTokenRefreshResult
+            var tokens = new WikimediaTokenResult
             {
+                Status = WikimediaTokenStatus.Success,
                 AccessToken = TokenEndpointStub.NewAccessToken(),
                 RefreshToken = TokenEndpointStub.NewRefreshToken(),
                 TokenType = "Bearer",
