@@ -34,10 +34,17 @@ internal static class ServerSideSessionsSetup
             "services.AddDistributedMemoryCache().");
 
         var dataProtection = options.DataProtectionProvider ?? services.GetRequiredService<IDataProtectionProvider>();
+        var sessions = services.GetRequiredService<IOptionsMonitor<WikimediaServerSideSessionOptions>>().Get(scheme);
+        if (sessions.StoreTimeout <= TimeSpan.Zero && sessions.StoreTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new InvalidOperationException(
+                $"The StoreTimeout of the server-side sessions of cookie scheme '{scheme}' must be positive or Timeout.InfiniteTimeSpan; it is {sessions.StoreTimeout}.");
+        }
+
         options.SessionStore = new DistributedSessionStore(
             scheme,
-            services.GetRequiredService<IOptionsMonitor<WikimediaServerSideSessionOptions>>().Get(scheme).KeyPrefix ?? "",
-            cache,
+            sessions.KeyPrefix ?? "",
+            new BoundedCache(cache, sessions.StoreTimeout),
             dataProtection.CreateProtector(DistributedSessionStore.Purpose, scheme),
             services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>(),
             services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(),

@@ -50,7 +50,8 @@ public sealed class ServerSideSessionFixture : IAsyncDisposable
         EmulatedServer server = EmulatedServer.Wikimedia,
         Action<WikimediaEmulatorOptions>? emulatorOptions = null,
         Action<WikimediaAuthenticationOptions>? configure = null,
-        Action<CookieAuthenticationOptions>? cookie = null)
+        Action<CookieAuthenticationOptions>? cookie = null,
+        Action<WikimediaServerSideSessionOptions>? sessions = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var emulator = WikimediaEmulator.Start(o =>
@@ -74,7 +75,7 @@ public sealed class ServerSideSessionFixture : IAsyncDisposable
                 s.AddSingleton<TimeProvider>(time);
                 s.AddSingleton<IDistributedCache>(cache);
                 s.AddSingleton<IDataProtectionProvider>(keys);
-                s.AddAuthentication().AddWikimediaServerSideSessions();
+                s.AddAuthentication().AddWikimediaServerSideSessions(o => sessions?.Invoke(o));
             }, cookie: cookie, endpoints: app => app.MapPost("/signout", async (HttpContext context) =>
             {
                 await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

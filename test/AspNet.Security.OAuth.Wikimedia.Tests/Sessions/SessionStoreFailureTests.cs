@@ -77,6 +77,24 @@ public sealed class SessionStoreFailureTests
     }
 
     [Fact]
+    public async Task A_cache_that_no_longer_answers_costs_a_request_the_store_timeout_and_the_session_comes_back_with_it()
+    {
+        await using var farm = await ServerSideSessionFixture.StartAsync(sessions: o => o.StoreTimeout = TimeSpan.FromMilliseconds(200));
+        await farm.SignInAsync();
+
+        farm.Cache.Hangs = true;
+        Assert.True(await farm.IsAnonymousAsync());
+        Assert.IsType<TimeoutException>(farm.App.Logs.GetSnapshot().First(l => l.Id.Id == 50 && l.Level == LogLevel.Error).Exception);
+        using var other = new TestBrowser();
+        using var landed = await other.SignInAsync(farm.App.BaseAddress, "Alice Admin");
+        Assert.Equal("/failed", landed.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.IsType<SessionStoreUnavailableException>(Assert.Single(farm.App.RemoteFailures));
+
+        farm.Cache.Hangs = false;
+        Assert.Equal("Example User", (await farm.MeAsync()).Name);
+    }
+
+    [Fact]
     public async Task A_sign_in_while_the_store_is_down_fails_through_OnRemoteFailure_not_with_a_500()
     {
         await using var farm = await ServerSideSessionFixture.StartAsync();
