@@ -18,6 +18,8 @@ public static partial class SignInFailure
             // Any other error (unauthorized_client with state, server_error, temporarily_unavailable) is a failure.
             "access_denied" => "cancelled",
             "invalid_scope" or "insufficient_scope" => "scope",
+            // The sign-in worked at Wikimedia; this site's session store (Redis, in farm mode) failed.
+            "session_store_unavailable" => "store",
             _ when context.Failure?.Message.Contains("Correlation failed", StringComparison.Ordinal) == true => "expired",
             _ when context.Failure?.Message.Contains("state was missing", StringComparison.Ordinal) == true => "expired",
             _ => "wikimedia",

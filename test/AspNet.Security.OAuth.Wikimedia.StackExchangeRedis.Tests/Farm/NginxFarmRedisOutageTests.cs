@@ -90,8 +90,8 @@ public sealed partial class NginxFarmTests
             var body = await failed.Content.ReadAsStringAsync();
             NoErrorPage(failed, body);
             Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
-            Assert.Equal("/signin-failed", failed.RequestMessage!.RequestUri!.AbsolutePath);
-            Assert.Contains("id=\"failed\"", body, StringComparison.Ordinal);
+            Assert.Equal("/signin-failed?reason=store", failed.RequestMessage!.RequestUri!.PathAndQuery);
+            Assert.Contains("could not save your session", body, StringComparison.Ordinal);
         }
 
         var signInDuringOutage = signInStarted.Elapsed;

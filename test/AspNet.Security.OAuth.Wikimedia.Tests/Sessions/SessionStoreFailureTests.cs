@@ -104,7 +104,8 @@ public sealed class SessionStoreFailureTests
 
         Assert.Equal(HttpStatusCode.OK, landed.StatusCode);
         Assert.Equal("/failed", landed.RequestMessage!.RequestUri!.AbsolutePath);
-        Assert.IsType<SessionStoreUnavailableException>(Assert.Single(farm.App.RemoteFailures));
+        var failure = Assert.IsType<SessionStoreUnavailableException>(Assert.Single(farm.App.RemoteFailures));
+        Assert.Equal("session_store_unavailable", failure.Data["error"]);
         Assert.Contains(farm.App.Logs.GetSnapshot(), l => l.Id.Id == 51 && l.Level == LogLevel.Error);
 
         farm.Cache.Down = false;
