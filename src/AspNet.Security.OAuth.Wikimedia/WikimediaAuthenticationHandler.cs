@@ -161,15 +161,14 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     /// </remarks>
     protected override async Task<HandleRequestResult> HandleRemoteAuthenticateAsync()
     {
+        using var activity = WikimediaActivities.Start(WikimediaActivities.SignIn, Scheme.Name);
         var query = Request.Query;
         if (StringValues.IsNullOrEmpty(query["state"]) && query["error"] is var error && !StringValues.IsNullOrEmpty(error))
         {
-            using var answer = WikimediaActivities.Start(WikimediaActivities.SignIn, Scheme.Name);
-            answer.Failed(error.ToString());
+            activity.Failed(error.ToString());
             return await AnswerWithoutStateAsync(error, query["error_description"], query["error_uri"]);
         }
 
-        using var activity = WikimediaActivities.Start(WikimediaActivities.SignIn, Scheme.Name);
         HandleRequestResult result;
         try
         {
