@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using AspNet.Security.OAuth.Wikimedia.ClaimMapping;
 using AspNet.Security.OAuth.Wikimedia.Diagnostics;
@@ -10,6 +8,7 @@ using AspNet.Security.OAuth.Wikimedia.Sessions;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -72,41 +71,31 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         => PendingStatePrefix + (properties.Items.TryGetValue(CorrelationProperty, out var id) && id is { Length: >= 16 } ? id[..16] : "none");
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The base handler builds the URL (PKCE, state, <c>AdditionalAuthorizationParameters</c>); the state is also kept
+    /// for a Cancel, which Wikimedia sends back without it (<see cref="KeepPendingSignIn"/>). The <c>redirect_uri</c>
+    /// is always sent, byte-equal to the one registered: without it a Cancel strands the user on the wiki
+    /// (docs/protocol.md section 2).
+    /// </remarks>
     protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
     {
-        var scopes = properties.GetParameter<ICollection<string>>(OAuthChallengeProperties.ScopeKey) ?? Options.Scope;
-        var parameters = new Dictionary<string, string?>
-        {
-            ["response_type"] = "code",
-            ["client_id"] = Options.ClientId,
-            // Always sent, byte-equal to the one registered: without it a Cancel strands the user on the wiki
-            // (docs/protocol.md section 2).
-            ["redirect_uri"] = redirectUri,
-        };
+        var url = base.BuildChallengeUrl(properties, redirectUri);
+        var query = QueryHelpers.ParseQuery(new Uri(url).Query);
+        KeepPendingSignIn(properties, query.GetValueOrDefault("state").ToString());
+        Log.ChallengeBuilt(Logger, Options.AuthorizationEndpoint, Options.UsePkce, query.GetValueOrDefault("scope").ToString());
+        return url;
+    }
 
-        // An empty scope asks for every grant the consumer registered; omitting the parameter means the same
-        // and keeps the URL clean (docs/protocol.md section 2).
-        var scope = FormatScope(scopes);
-        if (!string.IsNullOrWhiteSpace(scope))
-        {
-            parameters["scope"] = scope;
-        }
-
-        if (Options.UsePkce)
-        {
-            // RFC 7636 section 4.1: 32 random octets, base64url, 43 characters.
-            var verifier = Base64UrlTextEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-            properties.Items[OAuthConstants.CodeVerifierKey] = verifier;
-            parameters[OAuthConstants.CodeChallengeKey] = Base64UrlTextEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
-            parameters[OAuthConstants.CodeChallengeMethodKey] = OAuthConstants.CodeChallengeMethodS256;
-        }
-
-        var state = Options.StateDataFormat.Protect(properties);
-        parameters["state"] = state;
-        KeepPendingSignIn(properties, state);
-        Log.ChallengeBuilt(Logger, Options.AuthorizationEndpoint, Options.UsePkce, scope);
-
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(Options.AuthorizationEndpoint, parameters);
+    /// <inheritdoc />
+    /// <remarks>
+    /// No scope at all is null, which leaves the parameter out of the URL (the base handler's query builder skips null
+    /// values): an empty <c>scope</c> asks for every grant the consumer registered, and so does none, with a cleaner URL
+    /// (docs/protocol.md section 2).
+    /// </remarks>
+    protected override string FormatScope(IEnumerable<string> scopes)
+    {
+        var scope = string.Join(' ', scopes);
+        return string.IsNullOrWhiteSpace(scope) ? null! : scope;
     }
 
     /// <summary>
@@ -360,9 +349,6 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         Log.ScopesNotGranted(Logger, string.Join(' ', missing), string.Join(' ', granted));
     }
-
-    /// <inheritdoc />
-    protected override string FormatScope(IEnumerable<string> scopes) => string.Join(' ', scopes);
 
     /// <summary>
     /// Keeps the protected state of this sign-in for a Cancel to find, within bounds: a site that makes a browser start

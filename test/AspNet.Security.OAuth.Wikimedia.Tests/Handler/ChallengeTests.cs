@@ -37,6 +37,19 @@ public class ChallengeTests
     }
 
     [Fact]
+    public async Task Additional_authorization_parameters_of_the_options_are_sent_as_with_the_base_handler()
+    {
+        using var emulator = WikimediaEmulator.Start();
+        await using var app = await TestApp.StartAsync(emulator, o => o.AdditionalAuthorizationParameters["uselang"] = "de");
+        using var browser = new TestBrowser();
+
+        var (location, _) = await ChallengeAsync(app, browser);
+
+        Assert.Equal("de", QueryHelpers.ParseQuery(location.Query)["uselang"]);
+        Assert.Equal("Example User", (await MeResponse.ReadAsync(await browser.SignInAsync(app.BaseAddress))).Name);
+    }
+
+    [Fact]
     public async Task Configured_scopes_are_sent_space_separated()
     {
         using var emulator = WikimediaEmulator.Start();
