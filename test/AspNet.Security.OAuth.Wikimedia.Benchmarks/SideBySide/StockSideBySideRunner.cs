@@ -102,7 +102,7 @@ internal static class StockSideBySideRunner
         Console.WriteLine(Invariant($"allocated per sign-in: stock AddOAuth {await AllocatedAsync(Cycle(stock, stockPool)):0} B, AddWikimedia {await AllocatedAsync(Cycle(wikimedia, wikimediaPool)):0} B, AutomaticRefresh off {await AllocatedAsync(Cycle(unwrapped, unwrappedPool)):0} B"));
 
         // 2. Where the sign-in's time goes.
-        await BreakdownAsync([(stock, stockPool), (unwrapped, unwrappedPool), (wikimedia, wikimediaPool)], quick ? 20 : 100, 100);
+        await BreakdownAsync("replayed answers", [(stock, Next(stockPool)), (unwrapped, Next(unwrappedPool)), (wikimedia, Next(wikimediaPool))], quick ? 20 : 100, 100);
 
         // 3. Sign-in, live emulator: fresh codes prepared before each round, outside the timed batches.
         foreach (var app in new[] { wikimedia, stock })
@@ -111,6 +111,20 @@ internal static class StockSideBySideRunner
         }
 
         var (liveRounds, liveBatch) = quick ? (10, 10) : (40, 100);
+
+        // Where a live sign-in's time goes: each callback with a sign-in of its own, all prepared beforehand.
+        var (breakdownRounds, breakdownBatch) = quick ? (5, 20) : (30, 100);
+        var liveStock = new Queue<PreparedSignIn>();
+        var liveWikimedia = new Queue<PreparedSignIn>();
+        for (var i = 0; i < breakdownRounds * breakdownBatch; i++)
+        {
+            liveStock.Enqueue(await stock.PrepareSignInAsync(browser));
+            liveWikimedia.Enqueue(await wikimedia.PrepareSignInAsync(browser));
+        }
+
+        GC.Collect();
+        await BreakdownAsync("live emulator", [(stock, liveStock.Dequeue), (wikimedia, liveWikimedia.Dequeue)], breakdownRounds, breakdownBatch);
+
         var wikimediaQueue = new Queue<PreparedSignIn>();
         var stockQueue = new Queue<PreparedSignIn>();
         async Task PrepareAsync(int count)
@@ -120,6 +134,18 @@ internal static class StockSideBySideRunner
                 stockQueue.Enqueue(await stock.PrepareSignInAsync(browser));
                 wikimediaQueue.Enqueue(await wikimedia.PrepareSignInAsync(browser));
             }
+        }
+
+        // Before a round: its sign-ins, then the preparation's garbage collected and one untimed sign-in of each app,
+        // so that what the preparation leaves behind is not timed in whichever batch comes first (the first batch
+        // alternates between the apps, and such a cost split the ratios into two groups whose median was either).
+        async Task PrepareRoundAsync(int count)
+        {
+            await PrepareAsync(count + 1);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await stock.CallbackAsync(stockQueue.Dequeue());
+            await wikimedia.CallbackAsync(wikimediaQueue.Dequeue());
         }
 
         await PrepareAsync(200);
@@ -132,7 +158,7 @@ internal static class StockSideBySideRunner
         await MeasureAsync(
             "sign-in callback, live emulator (its token and profile answers included in both)", "sign-ins",
             ("stock AddOAuth", () => stock.CallbackAsync(stockQueue.Dequeue())), [("AddWikimedia", () => wikimedia.CallbackAsync(wikimediaQueue.Dequeue()))],
-            liveRounds, liveBatch, warmUp: false, beforeRound: () => PrepareAsync(liveBatch), wallClock: false);
+            liveRounds, liveBatch, warmUp: false, beforeRound: () => PrepareRoundAsync(liveBatch), wallClock: false);
 
         // 4. An authenticated request: the sample's app and its session versus a plain cookie app holding the stock
         // app's session (same claims, same tokens); the stock app itself for reference.
@@ -270,8 +296,15 @@ internal static class StockSideBySideRunner
 
     private static Func<Task> Cycle(SideBySideApp app, PreparedSignIn[] pool)
     {
+        var next = Next(pool);
+        return () => app.CallbackAsync(next());
+    }
+
+    /// <summary>The pool's sign-ins in turn, from the start again after the last (replayed answers only: codes are single use).</summary>
+    private static Func<PreparedSignIn> Next(PreparedSignIn[] pool)
+    {
         var next = 0;
-        return () => app.CallbackAsync(pool[next++ % pool.Length]);
+        return () => pool[next++ % pool.Length];
     }
 
     private static async Task<double> AllocatedAsync(Func<Task> signIn, int count = 2_000)
@@ -288,9 +321,9 @@ internal static class StockSideBySideRunner
     /// <summary>
     /// The replayed callback cut into phases by <see cref="PhaseProbe"/>'s marks, the apps interleaved in batches;
     /// prints the median microseconds of each phase, and each app's difference from the first. The total leaves out
-    /// the backchannel's own replay time.
+    /// the backchannel's answers (the replay's, or the emulator's and the loopback's).
     /// </summary>
-    private static async Task BreakdownAsync((SideBySideApp App, PreparedSignIn[] Pool)[] apps, int rounds, int batch)
+    private static async Task BreakdownAsync(string title, (SideBySideApp App, Func<PreparedSignIn> Next)[] apps, int rounds, int batch)
     {
         (string Name, Phase From, Phase To)[] phases =
         [
@@ -299,9 +332,9 @@ internal static class StockSideBySideRunner
             ("profile answer to cookie sign-in (parse, claims, ticket)", Phase.ProfileAnswered, Phase.CookieSigningIn),
             ("cookie sign-in (ticket protected, Set-Cookie)", Phase.CookieSigningIn, Phase.CookieSignedIn),
             ("after the cookie (redirect, scope end)", Phase.CookieSignedIn, Phase.End),
-            ("(the benchmark's replaying backchannel: token answer)", Phase.TokenSent, Phase.TokenAnswered),
-            ("(the benchmark's replaying backchannel: profile answer)", Phase.ProfileSent, Phase.ProfileAnswered),
-            ("total, without the replaying backchannel", Phase.Start, Phase.End),
+            ("(backchannel: the token answer, replayed or the emulator's)", Phase.TokenSent, Phase.TokenAnswered),
+            ("(backchannel: the profile answer, replayed or the emulator's)", Phase.ProfileSent, Phase.ProfileAnswered),
+            ("total, without the backchannel", Phase.Start, Phase.End),
         ];
         var samples = apps.Select(_ => phases.Select(_ => new List<double>(rounds * batch)).ToArray()).ToArray();
         foreach (var (app, _) in apps)
@@ -314,10 +347,10 @@ internal static class StockSideBySideRunner
             for (var k = 0; k < apps.Length; k++)
             {
                 var a = round % 2 == 0 ? k : apps.Length - 1 - k;
-                var (app, pool) = apps[a];
+                var (app, next) = apps[a];
                 for (var i = 0; i < batch; i++)
                 {
-                    await app.CallbackAsync(pool[i % pool.Length]);
+                    await app.CallbackAsync(next());
                     var m = app.Probe.Marks;
                     var backchannel = m[(int)Phase.TokenAnswered] - m[(int)Phase.TokenSent] + m[(int)Phase.ProfileAnswered] - m[(int)Phase.ProfileSent];
                     for (var p = 0; p < phases.Length; p++)
@@ -335,7 +368,7 @@ internal static class StockSideBySideRunner
         }
 
         Console.WriteLine();
-        Console.WriteLine($"sign-in phases, replayed answers, wall clock: median us over {rounds} x {batch} sign-ins per app");
+        Console.WriteLine($"sign-in phases, {title}, wall clock: median us over {rounds} x {batch} sign-ins per app");
         Console.WriteLine($"| Phase | {string.Join(" | ", apps.Select(a => a.App.Name))} |");
         foreach (var (phase, p) in phases.Select((phase, p) => (phase, p)))
         {
