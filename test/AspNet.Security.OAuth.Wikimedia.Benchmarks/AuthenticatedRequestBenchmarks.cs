@@ -130,7 +130,7 @@ public class AuthenticatedRequestBenchmarks
         return context.Response.Headers.SetCookie.Single()!.Split(';')[0];
     }
 
-    private sealed class Pipeline(RequestDelegate next, IServiceScopeFactory scopes)
+    internal sealed class Pipeline(RequestDelegate next, IServiceScopeFactory scopes)
     {
         public IServiceScopeFactory Scopes { get; } = scopes;
 

@@ -2,7 +2,8 @@ using AspNet.Security.OAuth.Wikimedia.Benchmarks;
 using BenchmarkDotNet.Running;
 
 // `--paired`: the interleaved ratio measurement (see PairedRunner); `--paired-refresh`: the Redis refresh coordinator
-// against the in-process one (see PairedRefreshRunner); anything else goes to BenchmarkDotNet.
+// against the in-process one (see PairedRefreshRunner); `--paired-stock [--quick]`: side by side with Microsoft's
+// OAuthHandler (SideBySide/StockSideBySideRunner); anything else goes to BenchmarkDotNet.
 if (args is ["--paired", ..])
 {
     await PairedRunner.RunAsync();
@@ -10,6 +11,10 @@ if (args is ["--paired", ..])
 else if (args is ["--paired-refresh", ..])
 {
     await PairedRefreshRunner.RunAsync();
+}
+else if (args is ["--paired-stock", ..])
+{
+    await AspNet.Security.OAuth.Wikimedia.Benchmarks.SideBySide.StockSideBySideRunner.RunAsync(args);
 }
 else
 {
