@@ -116,6 +116,12 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     /// </summary>
     private AuthenticationProperties? _signIn;
 
+    /// <summary>
+    /// The return URL of the ticket this request signs in with, kept apart: the base handler clears the ticket's before
+    /// it signs in, and a session store that fails there still needs it for <c>OnRemoteFailure</c>.
+    /// </summary>
+    private string? _returnUri;
+
     /// <inheritdoc />
     /// <remarks>
     /// A sign-in that succeeded at Wikimedia but whose server-side session could not be stored (the distributed cache
@@ -130,7 +136,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         }
         catch (SessionStoreUnavailableException ex) when (!Response.HasStarted)
         {
-            var failure = new RemoteFailureContext(Context, Scheme, Options, ex) { Properties = new AuthenticationProperties { RedirectUri = _signIn?.RedirectUri } };
+            var failure = new RemoteFailureContext(Context, Scheme, Options, ex) { Properties = new AuthenticationProperties { RedirectUri = _returnUri ?? _signIn?.RedirectUri } };
             await Events.RemoteFailure(failure);
             if (failure.Result is { } result)
             {
@@ -182,6 +188,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         if (result.Succeeded)
         {
+            _returnUri = result.Ticket?.Properties.RedirectUri;
             activity.Succeeded();
             Log.SignedIn(Logger, result.Principal?.FindFirstValue(ClaimTypes.NameIdentifier));
         }
