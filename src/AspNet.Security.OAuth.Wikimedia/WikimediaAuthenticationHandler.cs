@@ -266,6 +266,10 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         {
             return OAuthTokenResponse.Failed(ex);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !Context.RequestAborted.IsCancellationRequested)
+        {
+            return OAuthTokenResponse.Failed(WikimediaBackchannel.AddedHandlerFailed("token", Options.TokenEndpoint, ex));
+        }
     }
 
     /// <inheritdoc />
@@ -284,7 +288,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         using var request = WikimediaBackchannel.CreateRequest(HttpMethod.Get, Options.UserInformationEndpoint, Options);
         // The word Bearer is case sensitive on Wikimedia (docs/protocol.md section 6).
         request.Headers.Authorization = new("Bearer", tokens.AccessToken);
-        using var response = await WikimediaBackchannel.SendAsync(Backchannel, request, "profile", Context.RequestAborted);
+        using var response = await SendProfileRequestAsync(request);
         var endpoint = WikimediaBackchannel.Describe(request);
         var status = (int)response.StatusCode;
 
@@ -313,6 +317,18 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         RunClaimActions(context, profile);
         await Events.CreatingTicket(context);
         return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+    }
+
+    private async Task<HttpResponseMessage> SendProfileRequestAsync(HttpRequestMessage request)
+    {
+        try
+        {
+            return await WikimediaBackchannel.SendAsync(Backchannel, request, "profile", Context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not BackchannelException && (ex is not OperationCanceledException || !Context.RequestAborted.IsCancellationRequested))
+        {
+            throw WikimediaBackchannel.AddedHandlerFailed("profile", Options.UserInformationEndpoint, ex);
+        }
     }
 
     /// <summary>
