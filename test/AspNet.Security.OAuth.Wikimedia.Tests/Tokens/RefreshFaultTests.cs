@@ -1,6 +1,6 @@
 using System.Net;
-using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Diagnostics;
+using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 
