@@ -86,6 +86,12 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     /// </summary>
     private AuthenticationProperties? _signIn;
 
+    /// <summary>
+    /// The return URL of the ticket this request signs in with, kept apart: the base handler clears the ticket's before
+    /// it signs in, and a session store that fails there still needs it for <c>OnRemoteFailure</c>.
+    /// </summary>
+    private string? _returnUri;
+
     /// <inheritdoc />
     /// <remarks>
     /// A sign-in that succeeded at Wikimedia but whose server-side session could not be stored (the distributed cache
@@ -100,7 +106,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         }
         catch (SessionStoreUnavailableException ex) when (!Response.HasStarted)
         {
-            var failure = new RemoteFailureContext(Context, Scheme, Options, ex) { Properties = new AuthenticationProperties { RedirectUri = _signIn?.RedirectUri } };
+            var failure = new RemoteFailureContext(Context, Scheme, Options, ex) { Properties = new AuthenticationProperties { RedirectUri = _returnUri ?? _signIn?.RedirectUri } };
             await Events.RemoteFailure(failure);
             if (failure.Result is { } result)
             {
@@ -151,6 +157,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
 
         if (result.Succeeded)
         {
+            _returnUri = result.Ticket?.Properties.RedirectUri;
             activity.Succeeded();
             Log.SignedIn(Logger, result.Principal?.FindFirstValue(ClaimTypes.NameIdentifier));
         }
@@ -203,6 +210,10 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         {
             return OAuthTokenResponse.Failed(ex);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !Context.RequestAborted.IsCancellationRequested)
+        {
+            return OAuthTokenResponse.Failed(WikimediaBackchannel.AddedHandlerFailed("token", Options.TokenEndpoint, ex));
+        }
     }
 
     /// <inheritdoc />
@@ -221,7 +232,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         using var request = WikimediaBackchannel.CreateRequest(HttpMethod.Get, Options.UserInformationEndpoint, Options);
         // The word Bearer is case sensitive on Wikimedia (docs/protocol.md section 6).
         request.Headers.Authorization = new("Bearer", tokens.AccessToken);
-        using var response = await WikimediaBackchannel.SendAsync(Backchannel, request, "profile", Context.RequestAborted);
+        using var response = await SendProfileRequestAsync(request);
         var endpoint = WikimediaBackchannel.Describe(request);
         var status = (int)response.StatusCode;
 
@@ -250,6 +261,18 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         RunClaimActions(context, profile);
         await Events.CreatingTicket(context);
         return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+    }
+
+    private async Task<HttpResponseMessage> SendProfileRequestAsync(HttpRequestMessage request)
+    {
+        try
+        {
+            return await WikimediaBackchannel.SendAsync(Backchannel, request, "profile", Context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not BackchannelException && (ex is not OperationCanceledException || !Context.RequestAborted.IsCancellationRequested))
+        {
+            throw WikimediaBackchannel.AddedHandlerFailed("profile", Options.UserInformationEndpoint, ex);
+        }
     }
 
     /// <summary>

@@ -48,6 +48,13 @@ public class WikimediaPostConfigureOptions(IHostEnvironment? environment = null,
         // app built could follow redirects: WikimediaAuthenticationOptions.Validate refuses it and asks for
         // BackchannelHttpHandler instead, which Protocol/BackchannelHandlers.cs turns redirects off in.
         options.BackchannelSuppliedByApp = options.Backchannel is not null;
+        if (options.BackchannelHttpHandler is { } appHandler)
+        {
+            // Now, not when the factory first builds the scheme's handlers (the first sign-in): by then the app may have
+            // used a handler it shares with its own clients, which can no longer be changed.
+            BackchannelHandlers.NoRedirects(appHandler);
+        }
+
         options.Backchannel ??= new HttpClient(handlers is not null && name is not null ? BackchannelHandlers.FromFactory(handlers, name) : BackchannelHandlers.CreatePrimary(options))
         {
             Timeout = options.BackchannelTimeout,

@@ -43,7 +43,12 @@ internal static class BackchannelHandlers
         return new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
     }
 
-    private static void NoRedirects(HttpMessageHandler handler)
+    /// <summary>
+    /// Turns redirects off on a handler the app supplied. Called when the options are built (at start-up: AddWikimedia
+    /// resolves them then), before the app can have sent anything through a handler it shares with its own clients:
+    /// afterwards its settings can no longer change, and the factory would remember the failure for good.
+    /// </summary>
+    public static void NoRedirects(HttpMessageHandler handler)
     {
         switch (handler)
         {

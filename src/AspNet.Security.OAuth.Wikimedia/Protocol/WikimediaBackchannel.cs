@@ -94,6 +94,18 @@ internal static class WikimediaBackchannel
     public static string Describe(HttpRequestMessage request)
         => request.RequestUri?.GetLeftPart(UriPartial.Path) ?? "(no address)";
 
+    /// <summary>
+    /// A sign-in's backchannel request that failed with an exception of neither kind <see cref="SendAsync"/> knows: one
+    /// raised by a handler the app added to the scheme's named client, such as the time-out or the open circuit of the
+    /// standard resilience handler (Polly's own exceptions). At sign-in it is a backchannel failure like the others,
+    /// naming the endpoint; a refresh keeps treating it as unexpected (docs/token-refresh.md, log id 26).
+    /// </summary>
+    public static BackchannelException AddedHandlerFailed(string endpointName, string endpoint, Exception exception)
+        => new(
+            $"The Wikimedia {endpointName} endpoint ({(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : "(no address)")}) " +
+            $"could not be reached or its answer could not be read: {exception.GetType().Name}: {exception.Message}",
+            exception, error: null, statusCode: null, isTransient: true);
+
     /// <summary>Reads a string member, or null when it is missing or not a string.</summary>
     public static string? GetString(this JsonElement element, string name)
         => element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -39,6 +39,12 @@ internal static class WikimediaTokenEndpoint
             activity.Failed(ex.Error ?? (ex.IsTransient ? "unavailable" : "refused"), ex.Message);
             throw;
         }
+        catch (Exception ex) when (activity is not null)
+        {
+            // A handler the app added to the backchannel (Polly's time-out, say): the caller decides what it means.
+            activity.Failed(ex.GetType().FullName ?? ex.GetType().Name, ex.Message);
+            throw;
+        }
     }
 
     private static async Task<OAuthTokenResponse> SendAsync(

@@ -182,6 +182,17 @@ internal sealed partial class WikimediaTokenRefresher(
                 IssuedAt = time.GetUtcNow(),
             };
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The coordinator stopped the refresh: the application is stopping. Expected, so not log id 26; the session
+            // keeps its tokens and backs off like after any transient failure.
+            result = new WikimediaTokenResult
+            {
+                Status = WikimediaTokenStatus.Unavailable,
+                Message = "The refresh was stopped: the application is stopping.",
+                IssuedAt = time.GetUtcNow(),
+            };
+        }
         catch (Exception ex)
         {
             // Whatever else goes wrong (a handler the app added to the backchannel, say) is transient: the session

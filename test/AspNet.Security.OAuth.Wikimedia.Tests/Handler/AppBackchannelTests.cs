@@ -34,4 +34,26 @@ public class AppBackchannelTests
         Assert.Equal("Example User", me.Name);
         Assert.False(handler.AllowAutoRedirect);
     }
+
+    [Fact]
+    public async Task An_app_supplied_handler_that_the_app_also_uses_elsewhere_still_serves_sign_ins()
+    {
+        // An app may share one handler (a proxy's, say) between the backchannel and its own clients. Redirects are turned
+        // off when the options are built, at start-up, as the docs say: not at the first sign-in, when the handler has
+        // served other requests and its settings can no longer change.
+        using var emulator = WikimediaEmulator.Start();
+        var shared = new SocketsHttpHandler();
+        await using var app = await TestApp.StartAsync(emulator, o => o.BackchannelHttpHandler = shared);
+        using (var other = new HttpClient(shared, disposeHandler: false))
+        using (await other.GetAsync(emulator.BaseAddress))
+        {
+        }
+
+        using var browser = new TestBrowser();
+        using var landed = await browser.SignInAsync(app.BaseAddress);
+
+        Assert.Empty(app.RemoteFailures);
+        Assert.Equal("Example User", (await MeResponse.ReadAsync(landed)).Name);
+        Assert.False(shared.AllowAutoRedirect);
+    }
 }

@@ -113,6 +113,30 @@ public sealed class SessionStoreFailureTests
     }
 
     [Fact]
+    public async Task A_sign_in_while_the_store_is_down_keeps_its_return_url_for_OnRemoteFailure()
+    {
+        // The base handler clears the ticket's return URL before it signs in; the failure must still see where the user
+        // was going, as every other failure after the correlation check does.
+        var returnUrls = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        await using var farm = await ServerSideSessionFixture.StartAsync(configure: o =>
+        {
+            var recordFailure = o.Events.OnRemoteFailure;
+            o.Events.OnRemoteFailure = context =>
+            {
+                returnUrls.Enqueue(context.Properties?.RedirectUri);
+                return recordFailure(context);
+            };
+        });
+        farm.Cache.Down = true;
+
+        using var landed = await farm.Browser.SignInAsync(farm.App.BaseAddress, returnUrl: "/me?tab=edits");
+
+        Assert.Equal("/failed", landed.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.IsType<SessionStoreUnavailableException>(Assert.Single(farm.App.RemoteFailures));
+        Assert.Equal("/me?tab=edits", Assert.Single(returnUrls));
+    }
+
+    [Fact]
     public async Task A_sign_out_while_the_store_is_down_still_deletes_the_cookie_and_says_the_entry_lives_on()
     {
         await using var farm = await ServerSideSessionFixture.StartAsync();

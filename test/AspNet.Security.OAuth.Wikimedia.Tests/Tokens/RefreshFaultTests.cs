@@ -1,5 +1,6 @@
 using System.Net;
 using AspNet.Security.OAuth.Wikimedia.Diagnostics;
+using AspNet.Security.OAuth.Wikimedia.Testing;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -44,6 +45,32 @@ public class RefreshFaultTests
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Contains(session.App.Logs.GetSnapshot(), l => l.Id.Id == 26);
         Assert.Empty(session.Refreshes);
+    }
+
+    [Fact]
+    public async Task A_refresh_stopped_with_the_application_is_a_transient_failure_not_an_unexpected_error()
+    {
+        // The coordinator cancels the refreshes in flight when it is disposed, with the application's services: that is
+        // the shutdown the token was made for, not a fault of the refresh (log id 26, an Error).
+        await using var session = await RefreshFixture.SignedInAsync();
+        var signIn = await session.MeAsync();
+        session.Emulator.Faults.Add(EmulatorEndpoint.Token, EmulatorFault.Slow(TimeSpan.FromSeconds(30)));
+        session.Time.Advance(session.Lifetime - TimeSpan.FromMinutes(2));
+
+        var during = session.MeAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (session.Refreshes.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The refresh never reached the token endpoint.");
+            await Task.Yield();
+        }
+
+        ((IDisposable)session.App.Services.GetRequiredService<IWikimediaTokenRefreshCoordinator>()).Dispose();
+        var me = await during.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(signIn.Tokens["access_token"], me.Tokens["access_token"]);
+        Assert.DoesNotContain(session.App.Logs.GetSnapshot(), l => l.Id.Id == 26 || l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains(session.App.Logs.GetSnapshot(), l => l.Id.Id == 21);
     }
 
     [Fact]
