@@ -19,7 +19,7 @@ public interface IWikimediaTokenRefreshCoordinator
     /// <param name="refresh">
     /// Calls the token endpoint. The coordinator runs it apart from the caller, so that one waiting request going away
     /// does not cancel the refresh the others wait for; the token it passes is the coordinator's own, cancelled only
-    /// when the refresh must stop (the application is stopping, or a distributed coordinator lost its lease).
+    /// when the refresh must stop (the application is stopping). A refresh that is cancelled is a transient failure.
     /// </param>
     /// <param name="cancellationToken">Cancels this caller's wait, not the refresh.</param>
     /// <returns>
