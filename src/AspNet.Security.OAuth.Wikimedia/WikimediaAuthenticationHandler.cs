@@ -233,19 +233,18 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         // The word Bearer is case sensitive on Wikimedia (docs/protocol.md section 6).
         request.Headers.Authorization = new("Bearer", tokens.AccessToken);
         using var response = await SendProfileRequestAsync(request);
-        var endpoint = WikimediaBackchannel.Describe(request);
         var status = (int)response.StatusCode;
 
         if (!response.IsSuccessStatusCode)
         {
             throw new BackchannelException(
-                $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} {response.ReasonPhrase}.",
+                $"The Wikimedia profile endpoint ({WikimediaBackchannel.Describe(request)}) answered HTTP {status} {response.ReasonPhrase}.",
                 null, error: null, status, isTransient: status >= 500);
         }
 
         using var payload = await WikimediaBackchannel.TryReadJsonObjectAsync(response, Context.RequestAborted)
             ?? throw new BackchannelException(
-                $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} with a body that is not a JSON object.",
+                $"The Wikimedia profile endpoint ({WikimediaBackchannel.Describe(request)}) answered HTTP {status} with a body that is not a JSON object.",
                 null, error: null, status, isTransient: true);
 
         // One parse: the claim actions of the app (MapJsonKey) read this JSON, the built-in ones the typed profile read
@@ -253,7 +252,7 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         // (docs/protocol.md section 6).
         var profile = WikimediaProfileJson.Read(payload.RootElement)
             ?? throw new BackchannelException(
-                $"The Wikimedia profile endpoint ({endpoint}) answered HTTP {status} without a 'sub' string or number.",
+                $"The Wikimedia profile endpoint ({WikimediaBackchannel.Describe(request)}) answered HTTP {status} without a 'sub' string or number.",
                 null, error: null, status, isTransient: false);
 
         var principal = new ClaimsPrincipal(identity);

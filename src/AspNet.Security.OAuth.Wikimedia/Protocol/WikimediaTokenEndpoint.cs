@@ -59,7 +59,6 @@ internal static class WikimediaTokenEndpoint
         using var request = WikimediaBackchannel.CreateRequest(HttpMethod.Post, options.TokenEndpoint, options);
         request.Content = new FormUrlEncodedContent(form);
         using var response = await WikimediaBackchannel.SendAsync(backchannel, request, EndpointName, cancellationToken);
-        var endpoint = WikimediaBackchannel.Describe(request);
         var status = (int)response.StatusCode;
         var document = await WikimediaBackchannel.TryReadJsonObjectAsync(response, cancellationToken);
 
@@ -70,7 +69,7 @@ internal static class WikimediaTokenEndpoint
                 var error = document?.RootElement.GetString("error");
                 var description = document?.RootElement.GetString("error_description");
                 throw new BackchannelException(
-                    $"The Wikimedia token endpoint ({endpoint}) answered HTTP {status} {response.ReasonPhrase}" +
+                    $"The Wikimedia token endpoint ({WikimediaBackchannel.Describe(request)}) answered HTTP {status} {response.ReasonPhrase}" +
                     (error is null ? " without an OAuth error." : $": {error}{(description is null ? null : " (" + description + ")")}."),
                     null, error, status, IsTransient(response.StatusCode), description);
             }
@@ -79,7 +78,7 @@ internal static class WikimediaTokenEndpoint
         if (document is null)
         {
             throw new BackchannelException(
-                $"The Wikimedia token endpoint ({endpoint}) answered HTTP {status} with a body that is not a JSON object.",
+                $"The Wikimedia token endpoint ({WikimediaBackchannel.Describe(request)}) answered HTTP {status} with a body that is not a JSON object.",
                 null, null, status, isTransient: true);
         }
 
@@ -88,7 +87,7 @@ internal static class WikimediaTokenEndpoint
         {
             document.Dispose();
             throw new BackchannelException(
-                $"The Wikimedia token endpoint ({endpoint}) answered HTTP {status} with an unusable token response: {problem}.",
+                $"The Wikimedia token endpoint ({WikimediaBackchannel.Describe(request)}) answered HTTP {status} with an unusable token response: {problem}.",
                 null, null, status, isTransient: true);
         }
 

@@ -43,7 +43,8 @@ internal sealed class CookieRefreshPostConfigure(
                     "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", name ?? "", "v2")),
                 ledger,
                 wikimediaOptions,
-                time);
+                time,
+                WikimediaSessionTicketFormat.CompressAboveFor(options));
         }
     }
 

@@ -87,24 +87,41 @@ internal static class SessionTokens
 
     private static void Store(AuthenticationProperties properties, WikimediaTokenResult result, SessionState state, TimeSpan lead)
     {
-        var tokens = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
-        tokens["access_token"] = result.AccessToken!;
+        SetToken(properties, "access_token", result.AccessToken!);
         if (!string.IsNullOrEmpty(result.RefreshToken))
         {
-            tokens["refresh_token"] = result.RefreshToken;
+            SetToken(properties, "refresh_token", result.RefreshToken);
         }
 
         if (!string.IsNullOrEmpty(result.TokenType))
         {
-            tokens["token_type"] = result.TokenType;
+            SetToken(properties, "token_type", result.TokenType);
         }
 
         var expiresAt = result.ExpiresAt ?? result.IssuedAt + DefaultLifetime;
-        tokens["expires_at"] = expiresAt.ToString("o", CultureInfo.InvariantCulture);
-        properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
+        SetToken(properties, "expires_at", expiresAt.ToString("o", CultureInfo.InvariantCulture));
         properties.Items.Remove(FailuresItem);
         (state with { NextCheck = DueAt(result.IssuedAt, expiresAt, lead) }).WriteTo(properties);
     }
+
+    /// <summary>
+    /// Sets one saved token, keeping the others, in the items <see cref="AuthenticationTokenExtensions.StoreTokens"/>
+    /// writes (".Token.{name}", and the name in ".TokenNames"): cheaper than reading and storing them all again, which
+    /// every sign-in and refresh would otherwise pay (docs/benchmarks.md).
+    /// </summary>
+    private static void SetToken(AuthenticationProperties properties, string name, string value)
+    {
+        if (properties.UpdateTokenValue(name, value))
+        {
+            return;
+        }
+
+        properties.Items[TokenPrefix + name] = value;
+        properties.Items[TokenNamesItem] = properties.Items.TryGetValue(TokenNamesItem, out var names) && !string.IsNullOrEmpty(names) ? names + ";" + name : name;
+    }
+
+    private const string TokenPrefix = ".Token.";
+    private const string TokenNamesItem = ".TokenNames";
 
     /// <summary>
     /// Whether <paramref name="newer"/> holds a later generation of the same session as <paramref name="properties"/>:
@@ -136,7 +153,7 @@ internal static class SessionTokens
 
     /// <summary>Items that <see cref="AuthenticationTokenExtensions.StoreTokens"/> and this class write (".Token.*", ".TokenNames", ".wikimedia*").</summary>
     private static bool IsSessionItem(string key)
-        => key.StartsWith(".Token.", StringComparison.Ordinal) || key == ".TokenNames" || key.StartsWith(SessionState.Item, StringComparison.Ordinal);
+        => key.StartsWith(TokenPrefix, StringComparison.Ordinal) || key == TokenNamesItem || key.StartsWith(SessionState.Item, StringComparison.Ordinal);
 
     /// <summary>
     /// The coordinator's key for the refresh token being spent at <paramref name="generation"/>, which reveals nothing

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -8,25 +9,44 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 
 /// <summary>
 /// The cookie's ticket format for Wikimedia sessions: it writes their tickets with the newest tokens this process
-/// knows for the session, and compressed, through the app's own format (and so its keys), and hands every other
-/// ticket to that format unchanged.
+/// knows for the session, through the app's own format (and so its keys), compressed when they would not fit one
+/// cookie otherwise, and hands every other ticket to that format unchanged.
 /// </summary>
 /// <remarks>
 /// <para>Newest tokens: a slow request that read the cookie before another request refreshed the tokens would
 /// otherwise renew the cookie (sliding expiration) with the spent ones.</para>
-/// <para>Compressed (<see cref="CompactTicket"/>): tokens and an administrator's claims take the cookie past the
-/// 4,096 bytes of one cookie (4.7 KB; 3.5 KB compressed, measured by Sample/CookieSizeTests). The compressed ticket is
-/// carried in one item of a ticket that the app's format protects, so whatever key ring or format the app configured
-/// still applies. A ticket without that item (written before, or not a Wikimedia session) reads as it is.</para>
+/// <para>Compressed (<see cref="CompactTicket"/>) only when needed: tokens and an administrator's claims take the cookie
+/// past the 4,096 bytes of one cookie (4.7 KB; 3.5 KB compressed, measured by Sample/CookieSizeTests), but compressing
+/// every session cost a sign-in 40 % more CPU than Microsoft's handler (docs/benchmarks.md). A session whose protected
+/// text fits one cookie (<see cref="CompressAboveFor"/>) is written as the app's format writes it; a larger one is
+/// compressed and carried in one item of a ticket that the app's format protects, so whatever key ring or format the
+/// app configured still applies. A ticket without that item reads as it is.</para>
 /// <para>With server-side sessions (Sessions/DistributedSessionStore.cs) the cookie's ticket holds only the session
 /// reference, which is no Wikimedia session: it goes to the app's format, and the store keeps the session compressed.</para>
 /// </remarks>
+/// <param name="inner">The app's format, which protects every ticket this one writes.</param>
+/// <param name="ledger">The newest tokens this process knows per session.</param>
+/// <param name="wikimediaOptions">The Wikimedia schemes' options, for the refresh lead of adopted tokens.</param>
+/// <param name="time">The clock of the decoded-ticket cache.</param>
+/// <param name="compressAbove">The longest protected text written uncompressed (<see cref="CompressAboveFor"/>).</param>
 internal sealed class WikimediaSessionTicketFormat(
-    ISecureDataFormat<AuthenticationTicket> inner, RotationLedger ledger, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions, TimeProvider time)
+    ISecureDataFormat<AuthenticationTicket> inner, RotationLedger ledger, IOptionsMonitor<WikimediaAuthenticationOptions> wikimediaOptions, TimeProvider time,
+    int compressAbove)
     : ISecureDataFormat<AuthenticationTicket>
 {
     /// <summary>The item of the carrier ticket that holds the compressed Wikimedia ticket.</summary>
     public const string CarrierItem = ".wikimedia.ticket.v1";
+
+    /// <summary>
+    /// The longest protected text that <paramref name="cookie"/>'s cookie carries in one piece: its cookie manager
+    /// splits a cookie whose <c>Set-Cookie</c> header would pass its chunk size (4,050 characters by default) into
+    /// chunks, and the header also holds the name and up to about 100 characters of attributes (expiry, path, flags).
+    /// </summary>
+    public static int CompressAboveFor(CookieAuthenticationOptions cookie)
+        => (cookie.CookieManager is ChunkingCookieManager { ChunkSize: { } size } ? size : ChunkingCookieManager.DefaultChunkSize) -
+           (cookie.Cookie.Name?.Length ?? 0) - 1 - AttributesLength;
+
+    private const int AttributesLength = 100;
 
     /// <summary>How many decoded sessions are kept: about 12 KB each (the cookie text and the ticket).</summary>
     public const int DecodedCapacity = 1_000;
@@ -55,6 +75,12 @@ internal sealed class WikimediaSessionTicketFormat(
             SessionTokens.StoreRefresh(data.Properties, state, tokens, generation, wikimediaOptions.Get(state.Scheme).RefreshBeforeExpiration);
         }
 
+        var plain = inner.Protect(data, purpose);
+        if (plain.Length <= compressAbove)
+        {
+            return plain;
+        }
+
         var carrier = new AuthenticationTicket(
             new ClaimsPrincipal(),
             new AuthenticationProperties(new Dictionary<string, string?> { [CarrierItem] = WebEncoders.Base64UrlEncode(CompactTicket.Compress(data)) }),
@@ -74,34 +100,33 @@ internal sealed class WikimediaSessionTicketFormat(
         }
 
         var ticket = inner.Unprotect(protectedText, purpose);
-        if (ticket is null || !ticket.Properties.Items.TryGetValue(CarrierItem, out var payload) || payload is null)
+        if (ticket is not null && ticket.Properties.Items.TryGetValue(CarrierItem, out var payload) && payload is not null)
+        {
+            try
+            {
+                ticket = CompactTicket.Decompress(WebEncoders.Base64UrlDecode(payload));
+            }
+            catch (Exception ex) when (CompactTicket.IsUnreadable(ex))
+            {
+                // As the framework's format does: a damaged cookie is no session, not an error (the payload was
+                // authenticated by the app's format, so this is defence in depth).
+                return null;
+            }
+        }
+
+        if (ticket is null || purpose is not null || protectedText is null || !SessionState.TryRead(ticket.Properties, out _))
         {
             return ticket;
         }
 
-        try
+        if (_decoded.Count >= DecodedCapacity)
         {
-            var session = CompactTicket.Decompress(WebEncoders.Base64UrlDecode(payload));
-            if (session is not null && purpose is null && protectedText is not null)
-            {
-                if (_decoded.Count >= DecodedCapacity)
-                {
-                    // Bounded the simple way: start again. Active sessions come back with their next request.
-                    _decoded.Clear();
-                }
-
-                _decoded[protectedText] = new Decoded(session, now);
-                return session.Clone();
-            }
-
-            return session;
+            // Bounded the simple way: start again. Active sessions come back with their next request.
+            _decoded.Clear();
         }
-        catch (Exception ex) when (CompactTicket.IsUnreadable(ex))
-        {
-            // As the framework's format does: a damaged cookie is no session, not an error (the payload was
-            // authenticated by the app's format, so this is defence in depth).
-            return null;
-        }
+
+        _decoded[protectedText] = new Decoded(ticket, now);
+        return ticket.Clone();
     }
 
     private sealed record Decoded(AuthenticationTicket Ticket, long At);

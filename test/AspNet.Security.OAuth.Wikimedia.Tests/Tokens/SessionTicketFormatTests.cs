@@ -8,17 +8,48 @@ using Microsoft.Extensions.Options;
 
 namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 
-/// <summary>The cookie format that Wikimedia sessions are written in: compressed, inside the app's own format.</summary>
+/// <summary>
+/// The cookie format that Wikimedia sessions are written in: the app's own, with the session compressed inside it when
+/// it would not fit one cookie otherwise.
+/// </summary>
 public class SessionTicketFormatTests
 {
+    private static TicketDataFormat AppFormat(RefreshFixture session) => new(session.App.Services.GetRequiredService<IDataProtectionProvider>()
+        .CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", CookieAuthenticationDefaults.AuthenticationScheme, "v2"));
+
+    [Fact]
+    public async Task A_session_that_fits_one_cookie_is_written_by_the_apps_format_uncompressed_and_one_that_does_not_is_compressed()
+    {
+        await using var session = await RefreshFixture.SignedInAsync();
+        var cookie = session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value;
+        var ticket = AppFormat(session).Unprotect(cookie)!;
+        Assert.Equal("Example User", ticket.Principal.Identity!.Name);
+        Assert.DoesNotContain(WikimediaSessionTicketFormat.CarrierItem, ticket.Properties.Items.Keys);
+        var limit = WikimediaSessionTicketFormat.CompressAboveFor(
+            session.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme));
+        Assert.InRange(cookie.Length, 1, limit);
+
+        // The same session with 150 rights claims would not fit: it is compressed (Sample/CookieSizeTests shows a sysop's
+        // session fits one cookie so).
+        var format = session.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme).TicketDataFormat;
+        var identity = (ClaimsIdentity)ticket.Principal.Identity;
+        identity.AddClaims(Enumerable.Range(0, 150).Select(i => new Claim(WikimediaAuthenticationConstants.Claims.Right, "right-number-" + i)));
+        var big = format.Protect(ticket);
+        Assert.Contains(WikimediaSessionTicketFormat.CarrierItem, AppFormat(session).Unprotect(big)!.Properties.Items.Keys);
+        Assert.True(big.Length < AppFormat(session).Protect(ticket).Length * 3 / 4, $"compressed {big.Length}");
+        Assert.Equal(151, format.Unprotect(big)!.Principal.Claims.Count(c => c.Type is WikimediaAuthenticationConstants.Claims.Right or ClaimTypes.Name));
+    }
+
     [Fact]
     public async Task Wikimedia_sessions_are_compressed_inside_the_apps_format_and_cookies_written_before_stay_readable()
     {
         await using var session = await RefreshFixture.SignedInAsync();
-        var format = session.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme).TicketDataFormat;
-        var plain = new TicketDataFormat(session.App.Services.GetRequiredService<IDataProtectionProvider>()
-            .CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", CookieAuthenticationDefaults.AuthenticationScheme, "v2"));
-        var cookie = session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value;
+        var plain = AppFormat(session);
+        var services = session.App.Services;
+        var format = new WikimediaSessionTicketFormat(
+            plain, services.GetRequiredService<RotationLedger>(), services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(), session.Time,
+            compressAbove: 0);
+        var cookie = format.Protect(plain.Unprotect(session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value)!);
 
         // The app's own format reads the cookie: it holds one item, the compressed session, and no token in the clear.
         var carrier = plain.Unprotect(cookie)!;
@@ -50,7 +81,8 @@ public class SessionTicketFormatTests
         var services = session.App.Services;
         var counting = new CountingFormat(new TicketDataFormat(services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test")));
         var format = new WikimediaSessionTicketFormat(
-            counting, services.GetRequiredService<RotationLedger>(), services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(), session.Time);
+            counting, services.GetRequiredService<RotationLedger>(), services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(), session.Time,
+            compressAbove: 0);
         var original = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme)
             .TicketDataFormat.Unprotect(session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value)!;
         var cookie = format.Protect(original);
