@@ -96,7 +96,7 @@ internal static class WikimediaTokenEndpoint
 
     private static string? Validate(JsonElement root)
     {
-        if (root.GetString("access_token") is not { Length: > 0 })
+        if (!root.TryGetProperty("access_token", out var access) || access.ValueKind != JsonValueKind.String || access.ValueEquals(ReadOnlySpan<byte>.Empty))
         {
             return "no access_token string";
         }
@@ -115,8 +115,8 @@ internal static class WikimediaTokenEndpoint
         // The number 3600 and the string "3600" are the same answer (some servers quote it), and so are 0 and "0":
         // a token that expired when issued is unusable. Positive values are clamped later (SessionTokens.Lifetime).
         if (root.TryGetProperty("expires_in", out var expires) && expires.ValueKind != JsonValueKind.Null &&
-            !(expires.ValueKind is JsonValueKind.Number or JsonValueKind.String &&
-              SessionTokens.TryParseSeconds(expires.ValueKind == JsonValueKind.String ? expires.GetString() : expires.GetRawText(), out var seconds) &&
+            !((expires.ValueKind == JsonValueKind.Number ? expires.TryGetDouble(out var seconds) && double.IsFinite(seconds)
+                : expires.ValueKind == JsonValueKind.String && SessionTokens.TryParseSeconds(expires.GetString(), out seconds)) &&
               seconds > 0))
         {
             return "expires_in is not a positive number";
