@@ -1,7 +1,4 @@
-using System.Security.Claims;
-using AspNet.Security.OAuth.Wikimedia.Tokens;
 using BenchmarkDotNet.Attributes;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -101,34 +98,8 @@ public class AuthenticatedRequestBenchmarks
     }
 
     /// <summary>The session a Wikimedia sign-in leaves: the tokens, and (for a Wikimedia session) the refresh marks.</summary>
-    private static async Task<string> SignInAsync(Pipeline pipeline, bool wikimediaSession)
-    {
-        using var scope = pipeline.Scopes.CreateScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("bench.example");
-        var now = DateTimeOffset.UtcNow;
-        var properties = new AuthenticationProperties();
-        var tokens = new WikimediaTokenResult
-        {
-            Status = WikimediaTokenStatus.Success,
-            // Real-size, random tokens: repeated characters would compress to nothing and flatter the compressed cookie.
-            AccessToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(660)),
-            RefreshToken = "def50200" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(346)),
-            TokenType = "Bearer",
-            IssuedAt = now,
-            ExpiresAt = now.AddHours(4),
-        };
-        SessionTokens.StoreSignIn(properties, WikimediaAuthenticationDefaults.AuthenticationScheme, tokens, TimeSpan.FromMinutes(5));
-        if (!wikimediaSession)
-        {
-            properties.Items.Remove(SessionState.Item);
-        }
-
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "12345678"), new Claim(ClaimTypes.Name, "Example User")], "Wikimedia");
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity), properties);
-        return context.Response.Headers.SetCookie.Single()!.Split(';')[0];
-    }
+    private static Task<string> SignInAsync(Pipeline pipeline, bool wikimediaSession)
+        => BenchmarkSession.SignInAsync(pipeline.Scopes, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(4), wikimediaSession);
 
     internal sealed class Pipeline(RequestDelegate next, IServiceScopeFactory scopes)
     {

@@ -1,8 +1,4 @@
-using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
-using AspNet.Security.OAuth.Wikimedia.Tokens;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -153,27 +149,10 @@ internal sealed class RefreshCoordinatorPipelines : IAsyncDisposable
         /// the 5 minutes' lead) or not (4 hours). Each due session has its own session id and refresh token, so that no
         /// coordinator or rotation ledger can answer its refresh from a previous one.
         /// </summary>
-        public async Task<string> SignInAsync(bool due)
+        public Task<string> SignInAsync(bool due)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-            context.Request.Scheme = "https";
-            context.Request.Host = new HostString("bench.example");
             var now = DateTimeOffset.UtcNow;
-            var properties = new AuthenticationProperties();
-            var tokens = new WikimediaTokenResult
-            {
-                Status = WikimediaTokenStatus.Success,
-                AccessToken = TokenEndpointStub.NewAccessToken(),
-                RefreshToken = TokenEndpointStub.NewRefreshToken(),
-                TokenType = "Bearer",
-                IssuedAt = due ? now.AddHours(-4) : now,
-                ExpiresAt = due ? now.AddMinutes(2) : now.AddHours(4),
-            };
-            SessionTokens.StoreSignIn(properties, WikimediaAuthenticationDefaults.AuthenticationScheme, tokens, TimeSpan.FromMinutes(5));
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "12345678"), new Claim(ClaimTypes.Name, "Example User")], "Wikimedia");
-            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity), properties);
-            return context.Response.Headers.SetCookie.Single()!.Split(';')[0];
+            return BenchmarkSession.SignInAsync(scopes, due ? now.AddHours(-4) : now, due ? now.AddMinutes(2) : now.AddHours(4));
         }
     }
 
@@ -184,15 +163,12 @@ internal sealed class RefreshCoordinatorPipelines : IAsyncDisposable
     internal sealed class TokenEndpointStub : HttpMessageHandler
     {
         private static readonly byte[] Answer = Encoding.UTF8.GetBytes(
-            $$"""{"token_type":"Bearer","expires_in":14400,"access_token":"{{NewAccessToken()}}","refresh_token":"{{NewRefreshToken()}}"}""");
+            $$"""{"token_type":"Bearer","expires_in":14400,"access_token":"{{BenchmarkSession.NewAccessToken()}}","refresh_token":"{{BenchmarkSession.NewRefreshToken()}}"}""");
 
         private int _requests;
 
         public int Requests => Volatile.Read(ref _requests);
 
-        public static string NewAccessToken() => "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String(RandomNumberGenerator.GetBytes(660));
-
-        public static string NewRefreshToken() => "def50200" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(346));
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
