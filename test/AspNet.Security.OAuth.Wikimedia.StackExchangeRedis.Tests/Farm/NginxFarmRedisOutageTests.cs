@@ -146,14 +146,8 @@ public sealed partial class NginxFarmTests
         // signed in without a new sign-in, and one refresh against the strict server.
         var beforeBurst = emulator.TokenRequests.Count;
         var burstStarted = Stopwatch.StartNew();
-        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
-        {
-            using var response = await browser.GetAsync(profile);
-            return (response.StatusCode, Upstream: Upstream(response), Body: await response.Content.ReadAsStringAsync());
-        }));
+        var responses = await SignedInBurstAsync(browser, profile, 100);
         var burst = burstStarted.Elapsed;
-        Assert.All(responses, r => Assert.True(r.StatusCode == HttpStatusCode.OK, $"{r.StatusCode} from {r.Upstream}:\n{string.Join("\n---\n", _instances.Select(i => i.Output))}"));
-        Assert.All(responses, r => Assert.Contains("Example User", r.Body, StringComparison.Ordinal));
         Assert.Equal(_instances.Count, responses.Select(r => r.Upstream).Distinct().Count());
         var refresh = Assert.Single(emulator.TokenRequests.Skip(beforeBurst));
         Assert.True(refresh.IsRefresh);
