@@ -14,6 +14,9 @@ namespace AspNet.Security.OAuth.Wikimedia.Sessions;
 /// </summary>
 internal static class ServerSideSessionsSetup
 {
+    /// <summary>The longest <see cref="WikimediaServerSideSessionOptions.StoreTimeout"/> a timer can wait (<see cref="Task.WaitAsync(TimeSpan)"/>).</summary>
+    public static readonly TimeSpan MaximumStoreTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public static void Apply(string scheme, CookieAuthenticationOptions options, IServiceProvider services)
     {
         if (options.SessionStore is DistributedSessionStore)
@@ -35,10 +38,12 @@ internal static class ServerSideSessionsSetup
 
         var dataProtection = options.DataProtectionProvider ?? services.GetRequiredService<IDataProtectionProvider>();
         var sessions = services.GetRequiredService<IOptionsMonitor<WikimediaServerSideSessionOptions>>().Get(scheme);
-        if (sessions.StoreTimeout <= TimeSpan.Zero && sessions.StoreTimeout != Timeout.InfiniteTimeSpan)
+        // Task.WaitAsync takes at most 4,294,967,294 ms: a longer time-out would make every call to the cache throw.
+        if (sessions.StoreTimeout != Timeout.InfiniteTimeSpan && (sessions.StoreTimeout <= TimeSpan.Zero || sessions.StoreTimeout > MaximumStoreTimeout))
         {
             throw new InvalidOperationException(
-                $"The StoreTimeout of the server-side sessions of cookie scheme '{scheme}' must be positive or Timeout.InfiniteTimeSpan; it is {sessions.StoreTimeout}.");
+                $"The StoreTimeout of the server-side sessions of cookie scheme '{scheme}' must be positive and at most {MaximumStoreTimeout} (a timer's longest), " +
+                $"or Timeout.InfiniteTimeSpan; it is {sessions.StoreTimeout}.");
         }
 
         options.SessionStore = new DistributedSessionStore(

@@ -39,14 +39,38 @@ internal sealed class WikimediaSessionTicketFormat(
 
     /// <summary>
     /// The longest protected text that <paramref name="cookie"/>'s cookie carries in one piece: its cookie manager
-    /// splits a cookie whose <c>Set-Cookie</c> header would pass its chunk size (4,050 characters by default) into
-    /// chunks, and the header also holds the name and up to about 100 characters of attributes (expiry, path, flags).
+    /// splits a cookie whose <c>Set-Cookie</c> header would reach its chunk size (4,050 characters by default) into
+    /// chunks, and the header also holds the name and the attributes: expiry, path, domain, flags and the app's
+    /// extensions, measured as the cookie manager measures them, with room for a path base when no path is set.
     /// </summary>
     public static int CompressAboveFor(CookieAuthenticationOptions cookie)
-        => (cookie.CookieManager is ChunkingCookieManager { ChunkSize: { } size } ? size : ChunkingCookieManager.DefaultChunkSize) -
-           (cookie.Cookie.Name?.Length ?? 0) - 1 - AttributesLength;
+    {
+        ArgumentNullException.ThrowIfNull(cookie);
+        var builder = cookie.Cookie;
+        var template = new Microsoft.Net.Http.Headers.SetCookieHeaderValue(
+            builder.Name is { Length: > 0 } name ? name : CookieAuthenticationDefaults.CookiePrefix + CookieAuthenticationDefaults.AuthenticationScheme)
+        {
+            Domain = builder.Domain,
+            Path = builder.Path ?? "/",
+            Expires = DateTimeOffset.UnixEpoch, // every expiry is written in the same 29 characters
+            MaxAge = builder.MaxAge,
+            SameSite = Microsoft.Net.Http.Headers.SameSiteMode.None, // the longest
+            Secure = true,
+            HttpOnly = true,
+        };
+        foreach (var extension in builder.Extensions)
+        {
+            template.Extensions.Add(extension);
+        }
 
-    private const int AttributesLength = 100;
+        var size = cookie.CookieManager is ChunkingCookieManager { ChunkSize: { } chunkSize } ? chunkSize : ChunkingCookieManager.DefaultChunkSize;
+
+        // ChunkingCookieManager keeps a cookie whole while its chunk size is greater than the header: hence the 1.
+        return size - template.ToString().Length - (builder.Path is null ? PathBaseAllowance : 0) - 1;
+    }
+
+    /// <summary>Room for the request's path base, which is the cookie's path when the app set none.</summary>
+    private const int PathBaseAllowance = 20;
 
     /// <summary>How many decoded sessions are kept: about 12 KB each (the cookie text and the ticket).</summary>
     public const int DecodedCapacity = 1_000;

@@ -95,6 +95,19 @@ public sealed class SessionStoreFailureTests
     }
 
     [Fact]
+    public async Task A_store_timeout_too_long_for_a_timer_is_refused_at_startup_not_a_failure_of_every_sign_in()
+    {
+        // Task.WaitAsync takes at most 4,294,967,294 ms (49.7 days): a longer StoreTimeout passed the check and then made
+        // every read, write and removal of the cache throw ArgumentOutOfRangeException, so no session could ever be stored.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var farm = await ServerSideSessionFixture.StartAsync(sessions: o => o.StoreTimeout = TimeSpan.FromDays(60));
+            await farm.SignInAsync();
+        });
+        Assert.Contains("StoreTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_sign_in_while_the_store_is_down_fails_through_OnRemoteFailure_not_with_a_500()
     {
         await using var farm = await ServerSideSessionFixture.StartAsync();
