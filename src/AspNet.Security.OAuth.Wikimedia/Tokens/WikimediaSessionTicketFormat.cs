@@ -153,6 +153,11 @@ internal sealed class WikimediaSessionTicketFormat(
             return ticket;
         }
 
+        if (!IsCacheable(protectedText))
+        {
+            return ticket;
+        }
+
         var hash = SampledKeyComparer.Instance.GetHashCode(protectedText);
         if (!_seenOnce.TryGetValue(hash, out var seen) || time.GetElapsedTime(seen, now) >= DecodedLifetime)
         {
@@ -178,6 +183,21 @@ internal sealed class WikimediaSessionTicketFormat(
     }
 
     private sealed record Decoded(AuthenticationTicket Ticket, long At);
+
+    /// <summary>The characters of a protected text as the app's format writes it (base64url).</summary>
+    private static readonly System.Buffers.SearchValues<char> Base64Url =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    /// <summary>The longest cookie text kept: a chunked cookie (reassembled) is about 8 KB at most in practice.</summary>
+    private const int MaxCachedLength = 16 * 1024;
+
+    /// <summary>
+    /// Only texts as the app's format writes them are kept: the format also accepts variants of one cookie (base64
+    /// padding or whitespace it skips, percent-escapes the cookie parser decodes), with which one user could otherwise
+    /// fill the cache with many large copies of one session and push every other user's out.
+    /// </summary>
+    private static bool IsCacheable(string protectedText)
+        => protectedText.Length <= MaxCachedLength && !protectedText.AsSpan().ContainsAnyExcept(Base64Url);
 
     /// <summary>
     /// Ordinal equality, but a hash of about 256 of the key's characters (its ends and a stride through it) instead of

@@ -160,4 +160,31 @@ public class SessionTicketFormatTests
 
         return Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(compressed.ToArray());
     }
+
+    [Fact]
+    public async Task Variants_of_a_cookie_that_the_format_accepts_are_decoded_but_never_kept()
+    {
+        await using var session = await RefreshFixture.SignedInAsync();
+        var services = session.App.Services;
+        var counting = new CountingFormat(new TicketDataFormat(services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test")));
+        var format = new WikimediaSessionTicketFormat(
+            counting, services.GetRequiredService<RotationLedger>(), services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(), session.Time,
+            compressAbove: 0);
+        var original = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme)
+            .TicketDataFormat.Unprotect(session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value)!;
+        var cookie = format.Protect(original);
+
+        // The same cookie with padding the base64url decoder skips: the same session, another text, each time.
+        for (var i = 1; i <= 3; i++)
+        {
+            var variant = cookie + new string(' ', i);
+            for (var reads = 0; reads < 3; reads++)
+            {
+                Assert.Equal("Example User", format.Unprotect(variant)!.Principal.Identity!.Name);
+            }
+        }
+
+        // Kept, the second read of each would have been the last decoding: 6.
+        Assert.Equal(9, counting.Unprotects);
+    }
 }
