@@ -14,6 +14,19 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Tokens;
 /// </summary>
 public class SessionTicketFormatTests
 {
+    /// <summary>The session's ticket, written by a Wikimedia format (always compressed) over a format that counts its decodings.</summary>
+    private static (CountingFormat Counting, WikimediaSessionTicketFormat Format, AuthenticationTicket Original, string Cookie) CountedFormat(RefreshFixture session)
+    {
+        var services = session.App.Services;
+        var counting = new CountingFormat(new TicketDataFormat(services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test")));
+        var format = new WikimediaSessionTicketFormat(
+            counting, services.GetRequiredService<RotationLedger>(), services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(), session.Time,
+            compressAbove: 0);
+        var original = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme)
+            .TicketDataFormat.Unprotect(session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value)!;
+        return (counting, format, original, format.Protect(original));
+    }
+
     private static TicketDataFormat AppFormat(RefreshFixture session) => new(session.App.Services.GetRequiredService<IDataProtectionProvider>()
         .CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", CookieAuthenticationDefaults.AuthenticationScheme, "v2"));
 
@@ -104,14 +117,7 @@ public class SessionTicketFormatTests
     public async Task A_cookie_seen_twice_in_the_last_minute_is_not_decoded_again_and_each_reader_gets_its_own_copy()
     {
         await using var session = await RefreshFixture.SignedInAsync();
-        var services = session.App.Services;
-        var counting = new CountingFormat(new TicketDataFormat(services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test")));
-        var format = new WikimediaSessionTicketFormat(
-            counting, services.GetRequiredService<RotationLedger>(), services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(), session.Time,
-            compressAbove: 0);
-        var original = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme)
-            .TicketDataFormat.Unprotect(session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value)!;
-        var cookie = format.Protect(original);
+        var (counting, format, original, cookie) = CountedFormat(session);
 
         // Seen once: decoded, not kept (a user who reads a page a minute pays no copy); seen again: kept.
         format.Unprotect(cookie)!.Properties.UpdateTokenValue("access_token", "changed by a reader");
@@ -165,14 +171,7 @@ public class SessionTicketFormatTests
     public async Task Variants_of_a_cookie_that_the_format_accepts_are_decoded_but_never_kept()
     {
         await using var session = await RefreshFixture.SignedInAsync();
-        var services = session.App.Services;
-        var counting = new CountingFormat(new TicketDataFormat(services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test")));
-        var format = new WikimediaSessionTicketFormat(
-            counting, services.GetRequiredService<RotationLedger>(), services.GetRequiredService<IOptionsMonitor<WikimediaAuthenticationOptions>>(), session.Time,
-            compressAbove: 0);
-        var original = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme)
-            .TicketDataFormat.Unprotect(session.Browser.CookiesFor(session.App.BaseAddress)[".AspNetCore.Cookies"]!.Value)!;
-        var cookie = format.Protect(original);
+        var (counting, format, original, cookie) = CountedFormat(session);
 
         // The same cookie with padding the base64url decoder skips: the same session, another text, each time.
         for (var i = 1; i <= 3; i++)
