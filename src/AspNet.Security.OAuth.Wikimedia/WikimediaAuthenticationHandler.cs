@@ -92,6 +92,13 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     /// </summary>
     private string? _returnUri;
 
+    /// <summary>Whether the callback produced a ticket; the sign-in is logged once the request was handled without an error
+    /// (a session store that fails is a failed sign-in, logged as such).</summary>
+    private bool _ticketIssued;
+
+    /// <summary>The signed-in user's id, for that log line.</summary>
+    private string? _userId;
+
     /// <inheritdoc />
     /// <remarks>
     /// A sign-in that succeeded at Wikimedia but whose server-side session could not be stored (the distributed cache
@@ -102,10 +109,17 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
     {
         try
         {
-            return await base.HandleRequestAsync();
+            var handled = await base.HandleRequestAsync();
+            if (_ticketIssued)
+            {
+                Log.SignedIn(Logger, _userId);
+            }
+
+            return handled;
         }
         catch (SessionStoreUnavailableException ex) when (!Response.HasStarted)
         {
+            Log.SignInFailed(Logger, ex.Message);
             var failure = new RemoteFailureContext(Context, Scheme, Options, ex) { Properties = new AuthenticationProperties { RedirectUri = _returnUri ?? _signIn?.RedirectUri } };
             await Events.RemoteFailure(failure);
             if (failure.Result is { } result)
@@ -158,8 +172,8 @@ public partial class WikimediaAuthenticationHandler : OAuthHandler<WikimediaAuth
         if (result.Succeeded)
         {
             _returnUri = result.Ticket?.Properties.RedirectUri;
+            (_ticketIssued, _userId) = (true, result.Principal?.FindFirstValue(ClaimTypes.NameIdentifier));
             activity.Succeeded();
-            Log.SignedIn(Logger, result.Principal?.FindFirstValue(ClaimTypes.NameIdentifier));
         }
         else if (result.Failure is { } failure)
         {

@@ -119,6 +119,9 @@ public sealed class SessionStoreFailureTests
         Assert.Equal("/failed", landed.RequestMessage!.RequestUri!.AbsolutePath);
         var failure = Assert.IsType<SessionStoreUnavailableException>(Assert.Single(farm.App.RemoteFailures));
         Assert.Equal("session_store_unavailable", failure.Data["error"]);
+        // The sign-in is logged as what it was: failed (5), not signed in (6).
+        Assert.DoesNotContain(farm.App.Logs.GetSnapshot(), l => l.Id.Id == 6 && l.Category == typeof(WikimediaAuthenticationHandler).FullName);
+        Assert.Contains(farm.App.Logs.GetSnapshot(), l => l.Id.Id == 5 && l.Category == typeof(WikimediaAuthenticationHandler).FullName);
         Assert.Contains(farm.App.Logs.GetSnapshot(), l => l.Id.Id == 51 && l.Level == LogLevel.Error);
 
         farm.Cache.Down = false;
