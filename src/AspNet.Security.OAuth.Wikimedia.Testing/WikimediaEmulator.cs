@@ -139,7 +139,7 @@ public sealed class WikimediaEmulator : IDisposable
             .WithStatusCode(HttpStatusCode.NotFound)
             .WithHeader("Content-Type", "application/json; charset=utf-8")
             .WithHeader("Cache-Control", "no-store")
-            .WithBody("""{"httpCode":404,"httpReason":"Not Found"}""", BodyDestinationFormat.SameAsSource, Encoding.UTF8));
+            .WithBody(NotFoundBody, BodyDestinationFormat.SameAsSource, Encoding.UTF8));
 
         // Exact paths, case included.
         static ExactMatcher Exactly(string path) => new(ignoreCase: false, path);
@@ -216,12 +216,15 @@ public sealed class WikimediaEmulator : IDisposable
         }
     }
 
+    /// <summary>The edge's answer to a path it does not know.</summary>
+    private const string NotFoundBody = """{"httpCode":404,"httpReason":"Not Found"}""";
+
     private ResponseMessage ServeApi(EmulatorRequest request)
     {
         // WireMock matched the decoded path; the raw one decides (an encoded '/' stays in a title).
         if (ApiRoute(request.Path) is not (var project, var language, var rest))
         {
-            return Http.Json(HttpStatusCode.NotFound, """{"httpCode":404,"httpReason":"Not Found"}""");
+            return Http.Json(HttpStatusCode.NotFound, NotFoundBody);
         }
 
         if (rest.StartsWith("page/", StringComparison.Ordinal) && rest.EndsWith("/bare", StringComparison.Ordinal))
@@ -231,7 +234,7 @@ public sealed class WikimediaEmulator : IDisposable
 
         return rest == "search/page"
             ? _resources.Search(request, project, language)
-            : Http.Json(HttpStatusCode.NotFound, """{"httpCode":404,"httpReason":"Not Found"}""");
+            : Http.Json(HttpStatusCode.NotFound, NotFoundBody);
     }
 
     /// <summary>

@@ -24,6 +24,7 @@ internal static class WikimediaActivities
     public const string TokenStatusTag = "wikimedia.token.status";
     public const string AdoptedTag = "wikimedia.token.adopted";
     public const string RetriedTag = "wikimedia.api.retried";
+    public const string ForcedTag = "wikimedia.refresh.forced";
 
     /// <summary>Starts an activity when someone listens; null otherwise, at no cost.</summary>
     public static Activity? Start(string name, string? scheme, ActivityKind kind = ActivityKind.Internal)

@@ -84,7 +84,7 @@ internal sealed class WikimediaSessionTicketFormat(
     // the ticket's properties (a refresh stores new tokens in them).
     private readonly ConcurrentDictionary<string, Decoded> _decoded = new(SampledKeyComparer.Instance);
 
-    // About how many sessions _decoded holds: its Count takes every lock of the dictionary, on every miss.
+    // About how many sessions _decoded holds (SetBounded).
     private int _decodedCount;
 
     // The cookies seen once in the last minute, by the sampled hash of their text, and when. A session is kept decoded
@@ -161,25 +161,29 @@ internal sealed class WikimediaSessionTicketFormat(
         var hash = SampledKeyComparer.Instance.GetHashCode(protectedText);
         if (!_seenOnce.TryGetValue(hash, out var seen) || time.GetElapsedTime(seen, now) >= DecodedLifetime)
         {
-            if (Interlocked.Increment(ref _seenOnceCount) > DecodedCapacity * 10)
-            {
-                _seenOnce.Clear();
-                Interlocked.Exchange(ref _seenOnceCount, 1);
-            }
-
-            _seenOnce[hash] = now;
+            SetBounded(_seenOnce, ref _seenOnceCount, DecodedCapacity * 10, hash, now);
             return ticket;
         }
 
-        if (Interlocked.Increment(ref _decodedCount) > DecodedCapacity)
+        SetBounded(_decoded, ref _decodedCount, DecodedCapacity, protectedText, new Decoded(ticket, now));
+        return ticket.Clone();
+    }
+
+    /// <summary>
+    /// Sets an entry of a dictionary bounded the simple way: past <paramref name="capacity"/> additions it starts again
+    /// (active sessions come back with their next requests). <paramref name="count"/> is kept apart because
+    /// <see cref="ConcurrentDictionary{TKey, TValue}.Count"/> takes every lock of the dictionary.
+    /// </summary>
+    private static void SetBounded<TKey, TValue>(ConcurrentDictionary<TKey, TValue> dictionary, ref int count, int capacity, TKey key, TValue value)
+        where TKey : notnull
+    {
+        if (Interlocked.Increment(ref count) > capacity)
         {
-            // Bounded the simple way: start again. Active sessions come back with their next request.
-            _decoded.Clear();
-            Interlocked.Exchange(ref _decodedCount, 1);
+            dictionary.Clear();
+            Interlocked.Exchange(ref count, 1);
         }
 
-        _decoded[protectedText] = new Decoded(ticket, now);
-        return ticket.Clone();
+        dictionary[key] = value;
     }
 
     private sealed record Decoded(AuthenticationTicket Ticket, long At);

@@ -84,7 +84,7 @@ internal sealed partial class WikimediaTokenRefresher(
 
         var expiresAt = SessionTokens.ExpiresAt(properties);
         using var activity = WikimediaActivities.Start(WikimediaActivities.Refresh, state.Scheme);
-        activity?.SetTag("wikimedia.refresh.forced", force);
+        activity?.SetTag(WikimediaActivities.ForcedTag, force);
         WikimediaTokenResult result;
         try
         {
