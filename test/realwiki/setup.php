@@ -45,6 +45,7 @@ class RealWikiSetup extends Maintenance {
 		$this->register( $context, 'PUBLIC', 'public identity only', false, 'authonly', [] );
 		$this->register( $context, 'PRIVATE', 'identity with e-mail', true, 'authonlyprivate', [] );
 		$this->register( $context, 'BASIC', 'basic rights', true, 'normal', [ 'basic' ] );
+		$this->register( $context, 'EDIT', 'edits as the user', true, 'normal', [ 'basic', 'editpage', 'createeditmovepage' ] );
 	}
 
 	private function confirmEmail( string $name, string $email ) {
