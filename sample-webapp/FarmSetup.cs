@@ -12,7 +12,7 @@ namespace WikimediaSample;
 /// in this process. See docs/production.md, "The sample as a farm".
 /// </summary>
 /// <remarks>
-/// The built-in emulator (sample-webapp/EmulatorSetup.cs) lives in one process: instances that each start their own
+/// The built-in emulator (AddWikimediaEmulatorWhenUnconfigured in the emulator package) lives in one process: instances that each start their own
 /// cannot redeem each other's codes. Farm mode is meant with a real consumer, or one emulator shared by configuring
 /// Authentication:Schemes:Wikimedia:Authority, ClientId and ClientSecret on every instance.
 /// </remarks>

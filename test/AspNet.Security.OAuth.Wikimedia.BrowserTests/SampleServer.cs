@@ -28,7 +28,7 @@ public sealed class SampleServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        // The emulator stands in for Wikimedia only in Development (sample-webapp/EmulatorSetup.cs).
+        // The emulator stands in for Wikimedia only in Development (AddWikimediaEmulatorWhenUnconfigured, src/AspNet.Security.OAuth.Wikimedia.Testing/Hosting).
         builder.UseEnvironment("Development");
         builder.UseSetting("Authentication:Schemes:Wikimedia:ClientId", "");
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Time));

@@ -29,7 +29,7 @@ public sealed class SampleApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        // The emulator stands in for Wikimedia only in Development (sample-webapp/EmulatorSetup.cs).
+        // The emulator stands in for Wikimedia only in Development (AddWikimediaEmulatorWhenUnconfigured, src/AspNet.Security.OAuth.Wikimedia.Testing/Hosting).
         builder.UseEnvironment("Development");
         builder.UseSetting("Authentication:Schemes:Wikimedia:ClientId", "");
         builder.ConfigureLogging(logging => logging.AddFakeLogging().AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
