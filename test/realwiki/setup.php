@@ -46,6 +46,7 @@ class RealWikiSetup extends Maintenance {
 		$this->register( $context, 'PRIVATE', 'identity with e-mail', true, 'authonlyprivate', [] );
 		$this->register( $context, 'BASIC', 'basic rights', true, 'normal', [ 'basic' ] );
 		$this->register( $context, 'EDIT', 'edits as the user', true, 'normal', [ 'basic', 'editpage', 'createeditmovepage' ] );
+		$this->setUpEditing( $admin );
 	}
 
 	private function confirmEmail( string $name, string $email ) {
@@ -126,6 +127,43 @@ class RealWikiSetup extends Maintenance {
 			$this->fatalError( "REALWIKI_{$which}_CLIENT_SECRET should be $derived" );
 		}
 		$this->output( "consumer $which $clientId approved\n" );
+	}
+
+	// --- Editing (issue 15) -----------------------------------------------------------------------------------
+	// Carol, the one user in the edit-throttled group (its rate limit is in settings.php), and a page only sysops
+	// may edit, for the edit interop tests (consumers.env, "Editing").
+	private function setUpEditing( User $admin ) {
+		$services = MediaWikiServices::getInstance();
+		$carol = $services->getUserFactory()->newFromName( $this->conf['REALWIKI_CAROL_USER'] );
+		if ( !$carol->isRegistered() ) {
+			$status = $services->getAuthManager()->autoCreateUser(
+				$carol, MediaWiki\Auth\AuthManager::AUTOCREATE_SOURCE_MAINT, false );
+			if ( !$status->isGood() ) {
+				$this->fatalError( 'create Carol: ' . $status->getWikiText( false, false, 'en' ) );
+			}
+		}
+		$password = $this->conf['REALWIKI_CAROL_PASSWORD'];
+		$status = $carol->changeAuthenticationData( [
+			'username' => $carol->getName(), 'password' => $password, 'retype' => $password ] );
+		if ( !$status->isGood() ) {
+			$this->fatalError( 'password of Carol: ' . $status->getWikiText( false, false, 'en' ) );
+		}
+		$services->getUserGroupManager()->addUserToGroup( $carol, $this->conf['REALWIKI_THROTTLED_GROUP'] );
+		$this->confirmEmail( $carol->getName(), $this->conf['REALWIKI_CAROL_EMAIL'] );
+
+		$title = Title::newFromText( $this->conf['REALWIKI_PROTECTED_PAGE'] );
+		$page = $services->getWikiPageFactory()->newFromTitle( $title );
+		$updater = $page->newPageUpdater( $admin );
+		$updater->setContent( MediaWiki\Revision\SlotRecord::MAIN, new WikitextContent( 'Only sysops may edit this page.' ) );
+		$updater->saveRevision( CommentStoreComment::newUnsavedComment( 'test page' ) );
+		$cascade = false;
+		$status = $page->doUpdateRestrictions(
+			[ 'edit' => 'sysop', 'move' => 'sysop' ], [ 'edit' => 'infinity', 'move' => 'infinity' ],
+			$cascade, 'test protection', $admin );
+		if ( !$status->isOK() ) {
+			$this->fatalError( 'protect: ' . $status->getWikiText( false, false, 'en' ) );
+		}
+		$this->output( "Carol throttled, {$title->getPrefixedText()} protected\n" );
 	}
 }
 
