@@ -121,14 +121,106 @@ public class WikimediaApiClient
         return GetAsync(new Uri(endpoint, UriKind.RelativeOrAbsolute), static body => WikimediaProfileJson.Read(body), cancellationToken);
     }
 
+    /// <summary>
+    /// Gets a page with its wikitext from the configured wiki: <c>{rest root}v1/page/{title}</c>, or
+    /// <c>core/v1/{Project}/{Language}/page/{title}</c> on the gateway. <see cref="WikimediaPageSource.Latest"/> is the
+    /// revision to base an edit on (<see cref="EditPageAsync"/>).
+    /// </summary>
+    /// <param name="title">The title, as a reader writes it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page, <see cref="WikimediaApiStatus.NotFound"/> when it does not exist yet, or why not.</returns>
+    /// <exception cref="InvalidOperationException">The gateway is configured with an empty project or language.</exception>
+    public Task<WikimediaApiResult<WikimediaPageSource>> GetPageSourceAsync(string title, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        return GetAsync(ConfiguredWiki($"page/{Title(title)}"), ReadPageSource, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gets a page's latest revisions, newest first (who saved each, when, with which summary), from the configured
+    /// wiki: <c>{rest root}v1/page/{title}/history</c>, or <c>core/v1/{Project}/{Language}/page/{title}/history</c>.
+    /// </summary>
+    /// <param name="title">The title, as a reader writes it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The history, or why not.</returns>
+    /// <exception cref="InvalidOperationException">The gateway is configured with an empty project or language.</exception>
+    public Task<WikimediaApiResult<WikimediaPageHistory>> GetPageHistoryAsync(string title, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        return GetAsync(ConfiguredWiki($"page/{Title(title)}/history"), ReadHistory, cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves a page as the signed-in user: <c>PUT {rest root}v1/page/{title}</c>, or
+    /// <c>PUT core/v1/{Project}/{Language}/page/{title}</c> on the gateway, with the JSON body <c>source</c>,
+    /// <c>comment</c> and <c>latest: {id}</c>. Without <paramref name="latestRevisionId"/> the page is created, and an
+    /// existing page is an <see cref="WikimediaApiStatus.EditConflict"/>.
+    /// </summary>
+    /// <remarks>
+    /// The edit appears in the page's history as the user, tagged with the consumer (<c>OAuth CID: n</c>). An
+    /// OAuth-authenticated request needs no CSRF token. The call is sent once: it is repeated only when the wiki
+    /// refused the token itself (401, or MediaWiki's 403 <c>rest-read-denied</c>), which it does before saving
+    /// anything, after one refresh. A conflict, a rate limit, a 5xx or a time-out is returned, never retried: after a
+    /// time-out the edit may have been saved, so read the page (<see cref="GetPageSourceAsync"/>) before sending it again.
+    /// </remarks>
+    /// <param name="title">The title, as a reader writes it.</param>
+    /// <param name="source">The page's new wikitext, whole.</param>
+    /// <param name="comment">The edit summary; may be empty.</param>
+    /// <param name="latestRevisionId">
+    /// The revision the new text is based on (<see cref="WikimediaPageSource.Latest"/>); null to create the page.
+    /// </param>
+    /// <param name="contentModel">The content model (<c>wikitext</c>, <c>json</c>, ...); null keeps the page's own.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// The page as saved (HTTP 201 when created, 200 when updated or unchanged), or <see cref="WikimediaApiStatus.EditConflict"/>,
+    /// <see cref="WikimediaApiStatus.PermissionDenied"/>, <see cref="WikimediaApiStatus.Protected"/>,
+    /// <see cref="WikimediaApiStatus.RateLimited"/>, <see cref="WikimediaApiStatus.NotFound"/> (a revision given for
+    /// a page that does not exist), <see cref="WikimediaApiStatus.NotAuthenticated"/>, <see cref="WikimediaApiStatus.Unauthorized"/>
+    /// or <see cref="WikimediaApiStatus.Failed"/>.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">The gateway is configured with an empty project or language.</exception>
+    public Task<WikimediaApiResult<WikimediaPageSource>> EditPageAsync(
+        string title, string source, string comment, long? latestRevisionId, string? contentModel = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(comment);
+        if (latestRevisionId is { } latest)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(latest, 1, nameof(latestRevisionId));
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new WikimediaPageEditRequest(source, comment, latestRevisionId is { } id ? new WikimediaPageEditBase(id) : null, contentModel),
+            WikimediaJsonContext.Default.WikimediaPageEditRequest);
+        var uri = ConfiguredWiki($"page/{Title(title)}");
+        // Bytes in memory: WikimediaBearerTokenHandler can send them again after a refused token.
+        return SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Put, uri)
+            {
+                Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") { CharSet = "utf-8" } } },
+            },
+            ReadPageSource,
+            write: true,
+            cancellationToken);
+    }
+
     private static WikimediaPage? ReadPage(byte[] body) => JsonSerializer.Deserialize(body, WikimediaJsonContext.Default.WikimediaPage);
 
     private static WikimediaSearchResults? ReadSearchResults(byte[] body) => JsonSerializer.Deserialize(body, WikimediaJsonContext.Default.WikimediaSearchResults);
 
-    // read takes the body of a 200 answer: null or a JsonException makes the result a failure.
-    private async Task<WikimediaApiResult<T>> GetAsync<T>(Uri uri, Func<byte[], T?> read, CancellationToken cancellationToken)
+    private static WikimediaPageSource? ReadPageSource(byte[] body) => JsonSerializer.Deserialize(body, WikimediaJsonContext.Default.WikimediaPageSource);
+
+    private static WikimediaPageHistory? ReadHistory(byte[] body) => JsonSerializer.Deserialize(body, WikimediaJsonContext.Default.WikimediaPageHistory);
+
+    private Task<WikimediaApiResult<T>> GetAsync<T>(Uri uri, Func<byte[], T?> read, CancellationToken cancellationToken)
+        => SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), read, write: false, cancellationToken);
+
+    // read takes the body of a 2xx answer: null or a JsonException makes the result a failure. write: the request
+    // changes the wiki, whose refusals (docs/protocol.md, "Editing") get statuses of their own.
+    private async Task<WikimediaApiResult<T>> SendAsync<T>(Func<HttpRequestMessage> create, Func<byte[], T?> read, bool write, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        using var request = create();
         HttpResponseMessage response;
         try
         {
@@ -140,7 +232,9 @@ public class WikimediaApiClient
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failure<T>(WikimediaApiStatus.Failed, null, "The Wikimedia API did not answer in time.");
+            return Failure<T>(WikimediaApiStatus.Failed, null, write
+                ? "The Wikimedia API did not answer in time; the edit may have been saved all the same: read the page before sending it again."
+                : "The Wikimedia API did not answer in time.");
         }
 
         using (response)
@@ -148,6 +242,11 @@ public class WikimediaApiClient
             if (request.Options.TryGetValue(WikimediaBearerTokenHandler.TokenStatusKey, out var tokenStatus))
             {
                 return new WikimediaApiResult<T> { Status = WikimediaApiStatus.NotAuthenticated, TokenStatus = tokenStatus, Message = "No Wikimedia access token: " + tokenStatus };
+            }
+
+            if (write)
+            {
+                return await WriteResultAsync(response, read, cancellationToken);
             }
 
             var status = response.StatusCode switch
@@ -161,30 +260,51 @@ public class WikimediaApiClient
             };
             if (status != WikimediaApiStatus.Success)
             {
-                var retryAfter = response.Headers.RetryAfter is { } header
-                    ? header.Delta ?? (header.Date is { } date ? Max(date - _time.GetUtcNow(), TimeSpan.Zero) : null)
-                    : null;
-                return Failure<T>(status, response.StatusCode, $"The Wikimedia API answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.") with { RetryAfter = retryAfter };
+                return Failure<T>(status, response.StatusCode, $"The Wikimedia API answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.") with { RetryAfter = RetryAfter(response) };
             }
 
-            try
-            {
-                // JSON is UTF-8 (RFC 8259 section 8.1) whatever charset the header names, so the bytes are parsed as
-                // they are: an unknown or wrong charset is not a failure.
-                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-                var value = body.Length == 0 ? default : read(body);
-                return value is null
-                    ? Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, "The Wikimedia API answered with an empty body.")
-                    : new WikimediaApiResult<T> { Status = WikimediaApiStatus.Success, StatusCode = response.StatusCode, Value = value };
-            }
-            catch (JsonException ex)
-            {
-                return Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, $"The Wikimedia API answered with a body that is not the expected JSON: {ex.Message}");
-            }
-            catch (HttpRequestException ex)
-            {
-                return Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, $"The Wikimedia API's answer could not be read: {ex.Message}");
-            }
+            return await ReadValueAsync(response, read, cancellationToken);
+        }
+    }
+
+    /// <summary>An edit's answer (docs/protocol.md, "Editing"): 200 or 201 with the page, or a refusal of its own kind.</summary>
+    private async Task<WikimediaApiResult<T>> WriteResultAsync<T>(HttpResponseMessage response, Func<byte[], T?> read, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created)
+        {
+            return await ReadValueAsync(response, read, cancellationToken);
+        }
+
+        var error = await WikimediaEditError.ReadAsync(response, cancellationToken);
+        var status = WikimediaEditError.Status(response.StatusCode, error.Code);
+        var message = $"The Wikimedia API answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}" + (error.Text is { } text ? ": " + text : ".");
+        return Failure<T>(status, response.StatusCode, message) with { RetryAfter = RetryAfter(response), ErrorCode = error.Code };
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+        => response.Headers.RetryAfter is { } header
+            ? header.Delta ?? (header.Date is { } date ? Max(date - _time.GetUtcNow(), TimeSpan.Zero) : null)
+            : null;
+
+    private static async Task<WikimediaApiResult<T>> ReadValueAsync<T>(HttpResponseMessage response, Func<byte[], T?> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // JSON is UTF-8 (RFC 8259 section 8.1) whatever charset the header names, so the bytes are parsed as
+            // they are: an unknown or wrong charset is not a failure.
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var value = body.Length == 0 ? default : read(body);
+            return value is null
+                ? Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, "The Wikimedia API answered with an empty body.")
+                : new WikimediaApiResult<T> { Status = WikimediaApiStatus.Success, StatusCode = response.StatusCode, Value = value };
+        }
+        catch (JsonException ex)
+        {
+            return Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, $"The Wikimedia API answered with a body that is not the expected JSON: {ex.Message}");
+        }
+        catch (HttpRequestException ex)
+        {
+            return Failure<T>(WikimediaApiStatus.Failed, response.StatusCode, $"The Wikimedia API's answer could not be read: {ex.Message}");
         }
     }
 

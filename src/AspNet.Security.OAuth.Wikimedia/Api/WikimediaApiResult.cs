@@ -25,6 +25,22 @@ public enum WikimediaApiStatus
 
     /// <summary>Any other failure: a 5xx, an HTML error page, a malformed body, a time-out or a refused connection.</summary>
     Failed,
+
+    /// <summary>
+    /// An edit was refused because the page changed since the revision it was based on, or a page to be created exists
+    /// already (409). Nothing was saved: read the page again and merge.
+    /// </summary>
+    EditConflict,
+
+    /// <summary>
+    /// The user, through this token, may not do this: the consumer lacks the grant (<c>editpage</c>, or
+    /// <c>createeditmovepage</c> to create pages), or the user is blocked (MediaWiki answers 400 <c>permissiondenied</c>,
+    /// <c>blocked</c>, ...; see <see cref="WikimediaApiResult{T}.ErrorCode"/>). Signing in again does not help.
+    /// </summary>
+    PermissionDenied,
+
+    /// <summary>The page is protected against editing by this user (403 to an edit). Nothing was saved.</summary>
+    Protected,
 }
 
 /// <summary>
@@ -53,4 +69,10 @@ public sealed record WikimediaApiResult<T>
 
     /// <summary>Gets a description of a failure, without token values.</summary>
     public string? Message { get; init; }
+
+    /// <summary>
+    /// Gets MediaWiki's error code, when the answer names one (<c>actionModuleErrorCode</c>, <c>errorKey</c> or
+    /// <c>error</c>: <c>permissiondenied</c>, <c>rest-read-denied</c>, ...); null otherwise, as for most answers of MediaWiki 1.39.
+    /// </summary>
+    public string? ErrorCode { get; init; }
 }

@@ -16,4 +16,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Json;
 [JsonSerializable(typeof(WikimediaPage))]
 [JsonSerializable(typeof(WikimediaSearchResults))]
 [JsonSerializable(typeof(WikimediaProfile))]
+[JsonSerializable(typeof(WikimediaPageSource))]
+[JsonSerializable(typeof(WikimediaPageHistory))]
+[JsonSerializable(typeof(WikimediaPageEditRequest))]
 internal sealed partial class WikimediaJsonContext : JsonSerializerContext;
