@@ -26,6 +26,12 @@ public sealed class EmulatorClient
     /// </summary>
     public IList<string> Grants { get; } = new List<string> { "basic", "mwoauth-authonlyprivate" };
 
+    /// <summary>
+    /// Gets or sets the consumer's numeric id, which edits made with its tokens are tagged with (<c>OAuth CID: {n}</c>).
+    /// 0 (the default) means its position in <see cref="WikimediaEmulatorOptions.Clients"/>, counting from 1.
+    /// </summary>
+    public int ConsumerId { get; set; }
+
     /// <summary>Gets whether the consumer has a secret (is confidential).</summary>
     public bool IsConfidential => !string.IsNullOrEmpty(ClientSecret);
 }

@@ -36,6 +36,8 @@ public sealed class WikimediaEmulator : IDisposable
     private readonly AuthorizeEndpoint _authorize;
     private readonly TokenEndpoint _token;
     private readonly ResourceEndpoints _resources;
+    private readonly PageStore _pages;
+    private readonly PageEndpoints _pageEndpoints;
     private readonly Journal _journal;
 
     // Completed when the emulator stops: requests that a fault is still holding are answered at once then.
@@ -47,7 +49,9 @@ public sealed class WikimediaEmulator : IDisposable
         _store = new GrantStore(options);
         _authorize = new AuthorizeEndpoint(options, _store);
         _token = new TokenEndpoint(options, _store);
-        _resources = new ResourceEndpoints(options, _store);
+        _pages = new PageStore(options);
+        _resources = new ResourceEndpoints(options, _store, _pages);
+        _pageEndpoints = new PageEndpoints(options, _store, _pages);
         _server = WireMockServer.Start(new WireMockServerSettings
         {
             Urls = [$"http://127.0.0.1:{options.Port}"],
@@ -112,6 +116,20 @@ public sealed class WikimediaEmulator : IDisposable
     /// <returns>How many tokens were revoked.</returns>
     public int RevokeGrants(string username, string? clientId = null) => _store.Revoke(username, clientId);
 
+    /// <summary>
+    /// Gets a page's revisions, newest first, with who saved each and its change tags: what the wiki's history shows
+    /// after edits through the emulator. Empty when the page does not exist.
+    /// </summary>
+    /// <param name="title">The title, with spaces or underscores.</param>
+    /// <param name="project">The project; the REST root serves <c>wikipedia</c>.</param>
+    /// <param name="language">The language; the REST root serves <c>en</c>.</param>
+    /// <returns>The revisions.</returns>
+    public IReadOnlyList<EmulatorRevision> PageHistory(string title, string project = "wikipedia", string language = "en")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        return _pages.History(project, language, PageEndpoints.Title(Uri.EscapeDataString(title)));
+    }
+
     /// <summary>Forgets the recorded requests.</summary>
     public void ClearRequests() => _journal.Clear();
 
@@ -132,7 +150,9 @@ public sealed class WikimediaEmulator : IDisposable
         Route(Request.Create().UsingGet().WithPath(Exactly(RestRoot + "/oauth2/resource/profile")), EmulatorEndpoint.Profile, _resources.Profile);
         Route(Request.Create().UsingGet().WithPath(Exactly(RestRoot + "/oauth2/resource/scopes")), EmulatorEndpoint.Profile, _resources.Scopes);
         // The gateway's /core/v1/{project}/{language}/... and the per-wiki /w/rest.php/v1/...; ServeApi tells the routes apart.
-        Route(Request.Create().UsingGet().WithPath(new RegexMatcher(@"^/core/v1/[^/]*/[^/]*/"), new RegexMatcher(@"^/w/rest\.php/v1/")), EmulatorEndpoint.Api, ServeApi);
+        Route(Request.Create().UsingMethod("GET", "PUT").WithPath(new RegexMatcher(@"^/core/v1/[^/]*/[^/]*/"), new RegexMatcher(@"^/w/rest\.php/v1/")), EmulatorEndpoint.Api, ServeApi);
+        // The action API, for the one query that shows an edit's change tags.
+        Route(Request.Create().UsingGet().WithPath(Exactly("/w/api.php")), EmulatorEndpoint.Api, _pageEndpoints.ActionQuery);
 
         // Anything else: the edge's JSON 404, a fixed answer.
         _server.Given(Request.Create().WithPath(new WildcardMatcher("*"))).AtPriority(100).RespondWith(Response.Create()
@@ -225,6 +245,23 @@ public sealed class WikimediaEmulator : IDisposable
         if (ApiRoute(request.Path) is not (var project, var language, var rest))
         {
             return Http.Json(HttpStatusCode.NotFound, NotFoundBody);
+        }
+
+        if (request.Method == "PUT")
+        {
+            return rest.StartsWith("page/", StringComparison.Ordinal) && rest.IndexOf('/', "page/".Length) < 0
+                ? _pageEndpoints.Edit(request, project, language, rest["page/".Length..])
+                : Http.Json(HttpStatusCode.NotFound, NotFoundBody);
+        }
+
+        if (rest.StartsWith("page/", StringComparison.Ordinal) && rest.IndexOf('/', "page/".Length) < 0)
+        {
+            return _pageEndpoints.Source(request, project, language, rest["page/".Length..]);
+        }
+
+        if (rest.StartsWith("page/", StringComparison.Ordinal) && rest.EndsWith("/history", StringComparison.Ordinal) && rest.IndexOf('/', "page/".Length) == rest.Length - "/history".Length)
+        {
+            return _pageEndpoints.History(request, project, language, rest["page/".Length..^"/history".Length]);
         }
 
         if (rest.StartsWith("page/", StringComparison.Ordinal) && rest.EndsWith("/bare", StringComparison.Ordinal))

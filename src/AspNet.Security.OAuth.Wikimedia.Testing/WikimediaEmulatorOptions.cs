@@ -132,6 +132,15 @@ public sealed class WikimediaEmulatorOptions
     /// </summary>
     public int MaxJournalEntries { get; set; } = 10_000;
 
+    /// <summary>
+    /// Gets or sets how many edits each user may make per <see cref="EditRateLimitPeriod"/>; beyond it an edit is
+    /// answered 429 as MediaWiki answers it (no <c>Retry-After</c>). Null (the default): no limit.
+    /// </summary>
+    public int? EditRateLimit { get; set; }
+
+    /// <summary>Gets or sets the period of <see cref="EditRateLimit"/>. Default: 1 minute.</summary>
+    public TimeSpan EditRateLimitPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Gets or sets the loopback port to listen on; 0 (the default) picks a free one.</summary>
     public int Port { get; set; }
 }

@@ -9,7 +9,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Testing.Internal;
 /// The Bearer-protected routes: the profile (docs/protocol.md section 6) and the REST API's page and search
 /// routes (section 7), with the edge's answers for a missing, expired or revoked token.
 /// </summary>
-internal sealed class ResourceEndpoints(WikimediaEmulatorOptions options, GrantStore store)
+internal sealed class ResourceEndpoints(WikimediaEmulatorOptions options, GrantStore store, PageStore pages)
 {
     public ResponseMessage Profile(EmulatorRequest request)
     {
@@ -71,7 +71,7 @@ internal sealed class ResourceEndpoints(WikimediaEmulatorOptions options, GrantS
         }
 
         var title = Uri.UnescapeDataString(encodedTitle).Replace('_', ' ');
-        var page = options.Pages.FirstOrDefault(p => p.Project == project && p.Language == language && p.Title == title);
+        var page = pages.Find(project, language, PageEndpoints.Title(encodedTitle));
         if (page is null)
         {
             return Http.Json(HttpStatusCode.NotFound, JsonSerializer.Serialize(new
