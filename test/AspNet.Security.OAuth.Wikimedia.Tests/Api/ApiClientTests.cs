@@ -10,7 +10,7 @@ namespace AspNet.Security.OAuth.Wikimedia.Tests.Api;
 
 public class ApiClientTests
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     internal static async Task<WikimediaApiResult<T>> CallAsync<T>(RefreshFixture session, string path)
     {

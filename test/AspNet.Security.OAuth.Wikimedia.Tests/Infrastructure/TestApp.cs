@@ -124,6 +124,11 @@ public sealed class TestApp : IAsyncDisposable
         app.MapGet("/api/wiki/page", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageAsync(title)));
         app.MapGet("/api/wiki/search", async (WikimediaApiClient api, string q, int limit) => Results.Json(await api.SearchPagesAsync(q, limit)));
         app.MapGet("/api/profile", async (WikimediaApiClient api) => Results.Json(await api.GetProfileAsync()));
+        // Edits (docs/token-refresh.md, "Editing"): a GET here only because the tests' browser has no antiforgery token.
+        app.MapGet("/api/wiki/source", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageSourceAsync(title)));
+        app.MapGet("/api/wiki/history", async (WikimediaApiClient api, string title) => Results.Json(await api.GetPageHistoryAsync(title)));
+        app.MapGet("/api/wiki/edit", async (WikimediaApiClient api, string title, string source, string comment, long? latest) =>
+            Results.Json(await api.EditPageAsync(title, source, comment, latest)));
         app.MapGet("/api/perwiki", async (IHttpClientFactory factory, string title) =>
         {
             using var response = await factory.CreateClient("enwiki").GetAsync(new Uri($"page/{Uri.EscapeDataString(title)}/bare", UriKind.Relative));
