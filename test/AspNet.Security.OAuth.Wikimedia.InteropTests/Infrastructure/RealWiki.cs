@@ -33,6 +33,15 @@ public sealed class RealWiki : IAsyncLifetime
 
     public WikiAccount Bob => Account("BOB");
 
+    /// <summary>The one user with an edit rate limit (1 edit a day; test/realwiki/settings.php, "Editing").</summary>
+    public WikiAccount Carol => Account("CAROL");
+
+    /// <summary>A page only sysops may edit (test/realwiki/setup.php, "Editing").</summary>
+    public string ProtectedPage => Settings["REALWIKI_PROTECTED_PAGE"];
+
+    /// <summary>The wiki's action API, where change tags show.</summary>
+    public Uri ActionApi => new(BaseAddress, "w/api.php");
+
     public WikiConsumer Consumer(ConsumerKind kind) => new(
         kind,
         Settings[$"REALWIKI_{kind.ToString().ToUpperInvariant()}_CLIENT_ID"],
@@ -113,7 +122,7 @@ public sealed class RealWikiGroup : ICollectionFixture<RealWiki>
 
 public sealed record WikiAccount(string User, string Password, string Email);
 
-/// <summary>The four consumers test/realwiki registers.</summary>
+/// <summary>The consumers test/realwiki registers.</summary>
 public enum ConsumerKind
 {
     /// <summary>Confidential, identity only (mwoauth-authonly).</summary>
@@ -127,6 +136,9 @@ public enum ConsumerKind
 
     /// <summary>Confidential, grant "basic": may call the wiki's REST API as the user.</summary>
     Basic,
+
+    /// <summary>Confidential, grants "basic", "editpage" and "createeditmovepage": edits pages as the user.</summary>
+    Edit,
 }
 
 public sealed record WikiConsumer(ConsumerKind Kind, string ClientId, string? ClientSecret);

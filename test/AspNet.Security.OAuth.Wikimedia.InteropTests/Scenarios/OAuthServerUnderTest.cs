@@ -21,6 +21,12 @@ public abstract class OAuthServerUnderTest : IDisposable
 
     public abstract WikiConsumer Consumer(ConsumerKind kind);
 
+    /// <summary>The action API (<c>api.php</c> beside <c>rest.php</c>).</summary>
+    public string ActionApi => Authority[..^"rest.php".Length] + "api.php";
+
+    /// <summary>A page only sysops may edit.</summary>
+    public const string ProtectedPage = "Protected page";
+
     /// <summary>Brings the person's browser to where a scenario starts: signed in to the wiki.</summary>
     public virtual Task LogInAsync(TestBrowser browser) => Task.CompletedTask;
 
@@ -165,6 +171,7 @@ public sealed class EmulatedWikiServer : OAuthServerUnderTest
                 (ConsumerKind.Public, ["mwoauth-authonly"]),
                 (ConsumerKind.Private, ["mwoauth-authonlyprivate"]),
                 (ConsumerKind.Basic, ["basic"]),
+                (ConsumerKind.Edit, ["basic", "editpage", "createeditmovepage"]),
             })
             {
                 var consumer = wiki.Consumer(kind);
@@ -178,6 +185,9 @@ public sealed class EmulatedWikiServer : OAuthServerUnderTest
 
                 o.Clients.Add(client);
             }
+
+            // As test/realwiki/setup.php protects it: only sysops may edit.
+            o.Pages.Add(new EmulatorPage { Id = 2, Title = ProtectedPage, LatestRevisionId = 3, LatestRevisionTimestamp = DateTime.UtcNow, Source = "Only sysops may edit this page.", Protected = true });
         });
     }
 
