@@ -9,6 +9,7 @@ builder.Services.AddRazorPages(options =>
 {
     options.Conventions.AuthorizePage("/Profile");
     options.Conventions.AuthorizePage("/Article");
+    options.Conventions.AuthorizePage("/Sandbox");
 });
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

@@ -18,6 +18,12 @@ internal static partial class EmulatorWhenUnconfigured
         {
             options.TimeProvider = provider.GetService<TimeProvider>() ?? TimeProvider.System;
             options.AccessTokenLifetime = lifetime ?? options.AccessTokenLifetime;
+            // So that an app's pages that edit as the user work offline too (docs/emulator.md, "Editing").
+            foreach (var client in options.Clients)
+            {
+                client.Grants.Add("editpage");
+                client.Grants.Add("createeditmovepage");
+            }
         }));
         services.AddOptions<WikimediaAuthenticationOptions>(scheme)
             .Configure<WikimediaEmulator>((options, emulator) => options.UseEmulator(emulator));

@@ -58,7 +58,7 @@ public sealed class SampleAppTests : IDisposable
         Assert.Equal("23456789", page.QuerySelector("#user-id")!.TextContent);
         Assert.Equal("15023", page.QuerySelector("#edit-count")!.TextContent);
         Assert.Equal("user, autoconfirmed, sysop", page.QuerySelector("#groups")!.TextContent);
-        Assert.Equal("basic, mwoauth-authonlyprivate", page.QuerySelector("#grants")!.TextContent);
+        Assert.Equal("basic, mwoauth-authonlyprivate, editpage, createeditmovepage", page.QuerySelector("#grants")!.TextContent);
         Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$", page.QuerySelector("#token-expires")!.TextContent);
         Assert.DoesNotContain("eyJ", await profile.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
