@@ -87,7 +87,10 @@ internal sealed class PageEndpoints(WikimediaEmulatorOptions options, GrantStore
         {
             return Http.Json(HttpStatusCode.UnsupportedMediaType, JsonSerializer.Serialize(new
             {
-                message = "Unsupported Content-Type", content_type = type ?? "", httpCode = 415, httpReason = "Unsupported Media Type",
+                message = "Unsupported Content-Type",
+                content_type = type ?? "",
+                httpCode = 415,
+                httpReason = "Unsupported Media Type",
             }), "application/json");
         }
 
