@@ -1,10 +1,12 @@
 using AspNet.Security.OAuth.Wikimedia;
+using AspNet.Security.OAuth.Wikimedia.Circuits;
 using AspNet.Security.OAuth.Wikimedia.Configuration;
 using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 using AspNet.Security.OAuth.Wikimedia.Protocol;
 using AspNet.Security.OAuth.Wikimedia.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -86,6 +88,11 @@ public static class WikimediaAuthenticationExtensions
         builder.Services.TryAddSingleton<RotationLedger>();
         builder.Services.TryAddSingleton<WikimediaTokenRefresher>();
         builder.Services.TryAddSingleton<IWikimediaAccessTokenProvider, WikimediaAccessTokenProvider>();
+        // Interactive Blazor circuits: each gets its session's tokens, refreshed like those of HTTP requests. Harmless
+        // in apps without circuits, where nothing asks for these scoped services.
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddScoped<CircuitSession>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, WikimediaCircuitHandler>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieRefreshPostConfigure>());
 
         return builder.AddOAuth<WikimediaAuthenticationOptions, WikimediaAuthenticationHandler>(scheme, caption!, configuration);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using AspNet.Security.OAuth.Wikimedia.Circuits;
 using AspNet.Security.OAuth.Wikimedia.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -90,9 +91,12 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
             request.Headers.TryAddWithoutValidation("User-Agent", api.UserAgent ?? _authenticationOptions.Get(api.AuthenticationScheme).UserAgent);
         }
 
+        // In an interactive circuit, the circuit's session: the HttpContext there, if any, is the long-gone request that
+        // opened the connection.
+        var circuit = CircuitSession.Current;
         var context = _httpContextAccessor.HttpContext;
-        var token = context is null
-            ? WikimediaTokenResult.Failed(WikimediaTokenStatus.NotAuthenticated)
+        var token = circuit is not null ? await circuit.GetAccessTokenAsync(force: false, rejectedAccessToken: null, cancellationToken)
+            : context is null ? WikimediaTokenResult.Failed(WikimediaTokenStatus.NotAuthenticated)
             : await _tokens.GetAccessTokenAsync(context, forceRefresh: false, cancellationToken);
         activity?.SetTag(WikimediaActivities.TokenStatusTag, token.Status.ToString());
         if (!token.Succeeded)
@@ -118,7 +122,9 @@ public partial class WikimediaBearerTokenHandler : DelegatingHandler
 
         // The server rejects tokens our clock still thinks valid (no leeway, revocation at rotation): refresh once,
         // unless another request already did (then the current token is used) or did so within the last minute.
-        var refreshed = await _tokens.GetAccessTokenAfterRejectionAsync(context!, token.AccessToken!, cancellationToken);
+        var refreshed = circuit is not null
+            ? await circuit.GetAccessTokenAsync(force: true, token.AccessToken, cancellationToken)
+            : await _tokens.GetAccessTokenAfterRejectionAsync(context!, token.AccessToken!, cancellationToken);
         if (!refreshed.Succeeded || refreshed.AccessToken == token.AccessToken)
         {
             Log.StillUnauthorized(_logger, request.RequestUri?.GetLeftPart(UriPartial.Path), refreshed.Status);

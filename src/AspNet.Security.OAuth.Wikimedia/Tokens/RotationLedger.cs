@@ -53,18 +53,45 @@ internal sealed class RotationLedger(TimeProvider time)
     }
 
     /// <summary>
-    /// Forgets a session that ended (sign-out, refresh token refused): an earlier copy of its cookie must then meet
-    /// the server's refusal of its spent refresh token, as it would without the ledger, not be given the newest tokens.
+    /// Forgets a signed-out session: an earlier copy of its cookie must then meet the server's refusal of its spent
+    /// refresh token, as it would without the ledger, not be given the newest tokens. A session that
+    /// <see cref="End"/> marked stays marked.
     /// </summary>
     public void Forget(string sessionId)
     {
-        if (_sessions.TryRemove(sessionId, out _))
+        if (_sessions.TryGetValue(sessionId, out var known) && known.Tokens is not null &&
+            _sessions.TryRemove(new KeyValuePair<string, Latest>(sessionId, known)))
         {
             Interlocked.Decrement(ref _count);
         }
     }
 
-    /// <summary>Whether a newer generation than the session's own is known: the per-request check, allocation-free.</summary>
+    /// <summary>
+    /// Marks a session whose refresh token the server refused: every other request, cookie copy and interactive circuit
+    /// of the session then ends at once (<see cref="HasEnded"/>), instead of each spending the dead token again or going
+    /// on with an access token the server may already have revoked.
+    /// </summary>
+    public void End(string sessionId)
+    {
+        var ended = new Latest(int.MaxValue, null, time.GetUtcNow());
+        if (_sessions.TryAdd(sessionId, ended))
+        {
+            if (Interlocked.Increment(ref _count) > Capacity)
+            {
+                Trim();
+            }
+
+            return;
+        }
+
+        _sessions[sessionId] = ended;
+    }
+
+    /// <summary>Whether <see cref="End"/> marked the session.</summary>
+    public bool HasEnded(string sessionId)
+        => _sessions.TryGetValue(sessionId, out var latest) && latest.Tokens is null && time.GetUtcNow() - latest.RecordedAt < Retention;
+
+    /// <summary>Whether a newer generation than the session's own is known, or the session ended: the per-request check, allocation-free.</summary>
     public bool HasNewer(AuthenticationProperties properties)
         => !IsEmpty &&
            SessionState.TryReadIdentity(properties, out var generation, out var sessionId) &&
@@ -74,7 +101,7 @@ internal sealed class RotationLedger(TimeProvider time)
     /// <summary>The newest tokens known for the session when they are newer than its own generation.</summary>
     public bool TryGetNewer(in SessionState state, out int generation, out WikimediaTokenResult tokens)
     {
-        if (_sessions.TryGetValue(state.SessionId, out var latest) && latest.Generation > state.Generation &&
+        if (_sessions.TryGetValue(state.SessionId, out var latest) && latest.Tokens is not null && latest.Generation > state.Generation &&
             time.GetUtcNow() - latest.RecordedAt < Retention)
         {
             generation = latest.Generation;
@@ -109,5 +136,6 @@ internal sealed class RotationLedger(TimeProvider time)
         }
     }
 
-    private sealed record Latest(int Generation, WikimediaTokenResult Tokens, DateTimeOffset RecordedAt);
+    /// <summary>The newest generation known for a session, or (no <paramref name="Tokens"/>) the mark of an ended session.</summary>
+    private sealed record Latest(int Generation, WikimediaTokenResult? Tokens, DateTimeOffset RecordedAt);
 }

@@ -62,6 +62,31 @@ internal static class SessionTokens
             ? time
             : null;
 
+    /// <summary>The session's access token as a result: <see cref="WikimediaTokenStatus.Expired"/> once it expired.</summary>
+    public static WikimediaTokenResult Current(AuthenticationProperties properties, DateTimeOffset now)
+    {
+        if (properties.GetTokenValue("access_token") is not { Length: > 0 } accessToken)
+        {
+            return WikimediaTokenResult.Failed(WikimediaTokenStatus.NoToken);
+        }
+
+        var expiresAt = ExpiresAt(properties);
+        if (expiresAt <= now)
+        {
+            return WikimediaTokenResult.Failed(WikimediaTokenStatus.Expired, "The access token has expired and could not be refreshed yet.");
+        }
+
+        SessionState.TryRead(properties, out var state);
+        return new WikimediaTokenResult
+        {
+            Status = WikimediaTokenStatus.Success,
+            AccessToken = accessToken,
+            TokenType = properties.GetTokenValue("token_type"),
+            ExpiresAt = expiresAt,
+            IssuedAt = state.IssuedAt,
+        };
+    }
+
     /// <summary>The tokens of a successful token answer, issued now.</summary>
     public static WikimediaTokenResult FromResponse(Microsoft.AspNetCore.Authentication.OAuth.OAuthTokenResponse tokens, DateTimeOffset issuedAt)
         => new()

@@ -68,26 +68,7 @@ internal sealed partial class WikimediaAccessTokenProvider(WikimediaTokenRefresh
             }
         }
 
-        if (properties.GetTokenValue("access_token") is not { Length: > 0 } accessToken)
-        {
-            return WikimediaTokenResult.Failed(WikimediaTokenStatus.NoToken);
-        }
-
-        var expiresAt = SessionTokens.ExpiresAt(properties);
-        if (expiresAt <= time.GetUtcNow())
-        {
-            return WikimediaTokenResult.Failed(WikimediaTokenStatus.Expired, "The access token has expired and could not be refreshed yet.");
-        }
-
-        SessionState.TryRead(properties, out var state);
-        return new WikimediaTokenResult
-        {
-            Status = WikimediaTokenStatus.Success,
-            AccessToken = accessToken,
-            TokenType = properties.GetTokenValue("token_type"),
-            ExpiresAt = expiresAt,
-            IssuedAt = state.IssuedAt,
-        };
+        return SessionTokens.Current(properties, time.GetUtcNow());
     }
 
     private static partial class Log

@@ -53,6 +53,12 @@ internal sealed partial class WikimediaTokenRefresher(
             return null;
         }
 
+        if (ledger.HasEnded(state.SessionId))
+        {
+            // Another request or circuit of the session met the refusal of its refresh token, and logged it.
+            return WikimediaTokenResult.Failed(WikimediaTokenStatus.SessionEnded, "The session ended: Wikimedia refused its refresh token.");
+        }
+
         var options = optionsMonitor.Get(state.Scheme);
         WikimediaTokenResult? adopted = null;
         if (ledger.TryGetNewer(state, out var newerGeneration, out var newer))
@@ -227,7 +233,7 @@ internal sealed partial class WikimediaTokenRefresher(
 
         if (failed.SignOut)
         {
-            ledger.Forget(state.SessionId);
+            ledger.End(state.SessionId);
             Log.SessionEnded(logger, userId, result.Error ?? "none", result.Message);
             return result with { Status = WikimediaTokenStatus.SessionEnded };
         }
