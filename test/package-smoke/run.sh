@@ -13,6 +13,10 @@
 #     Authentication:Schemes:Wikimedia:ClientId (the emulator's public consumer: PKCE, no secret) and :Authority.
 #  4. curl with a cookie jar, on 127.0.0.1 only: /signin -> emulator -> /signin-wikimedia -> /, which must say
 #     "Signed in as Example User".
+#  5. The template package, installed into a temporary template hive (--debug:custom-hive, so the machine's own
+#     templates are untouched): `dotnet new wikimedia-razor` and `dotnet new wikimedia-blazor` each create an app that
+#     is built against the packed packages and run in Development with no credentials, so against the built-in
+#     emulator (Emulator:AutoApproveAs approves the sign-in without a consent page); curl signs in as in step 4.
 #
 # Exits 0 on success, non-zero on failure; prints the last lines of the failing step's log. Processes are stopped by
 # their PID and the temporary folders removed, whatever happens (PACKAGE_SMOKE_KEEP=1 keeps the folder, logs included,
@@ -39,7 +43,7 @@ cleanup() {
   done
   if [ -n "$version" ]; then
     local id
-    for id in aspnet.security.oauth.wikimedia aspnet.security.oauth.wikimedia.testing; do
+    for id in aspnet.security.oauth.wikimedia aspnet.security.oauth.wikimedia.testing aspnet.security.oauth.wikimedia.templates; do
       rm -rf "${nuget_cache:?}/$id/$version"
       rmdir "$nuget_cache/$id" 2>/dev/null || true
     done
@@ -69,9 +73,10 @@ step_started=$SECONDS
 # 1. Pack. The Release build of the packages is reused when it is current (test.sh has just built the solution).
 feed="$work/feed"
 mkdir -p "$feed"
-dotnet build "$repo/src/AspNet.Security.OAuth.Wikimedia.Testing" -c Release -nologo -v q >"$work/build.log" 2>&1 ||
-  fail "building the packages" "$work/build.log"
-for project in AspNet.Security.OAuth.Wikimedia AspNet.Security.OAuth.Wikimedia.Testing; do
+for project in AspNet.Security.OAuth.Wikimedia.Testing AspNet.Security.OAuth.Wikimedia.Templates; do
+  dotnet build "$repo/src/$project" -c Release -nologo -v q >"$work/build.log" 2>&1 || fail "building $project" "$work/build.log"
+done
+for project in AspNet.Security.OAuth.Wikimedia AspNet.Security.OAuth.Wikimedia.Testing AspNet.Security.OAuth.Wikimedia.Templates; do
   dotnet pack "$repo/src/$project" -c Release --no-build --no-restore -nologo -o "$feed" \
     -p:VersionSuffix="$version_suffix" >"$work/pack-$project.log" 2>&1 || fail "dotnet pack $project" "$work/pack-$project.log"
 done
@@ -79,6 +84,7 @@ package="$(find "$feed" -name 'AspNet.Security.OAuth.Wikimedia.0*.nupkg' -printf
 version="${package#AspNet.Security.OAuth.Wikimedia.}"
 version="${version%.nupkg}"
 [ -n "$version" ] && [ -f "$feed/AspNet.Security.OAuth.Wikimedia.Testing.$version.nupkg" ] &&
+  [ -f "$feed/AspNet.Security.OAuth.Wikimedia.Templates.$version.nupkg" ] &&
   [ -f "$feed/AspNet.Security.OAuth.Wikimedia.$version.snupkg" ] || fail "the feed lacks a package: $(ls "$feed")"
 step "pack $version"
 
@@ -205,4 +211,38 @@ line="$(grep -o 'Signed in as [^<]*' <<<"$signed_in" || true)"
 again="$(curl -sS --max-time 10 -b "$jar" "$base/")" || fail "GET $base/ with the session cookie" "$work/app.log"
 grep -q 'Signed in as Example User' <<<"$again" || fail "the session cookie did not keep the user signed in" "$work/app.log"
 step "curl: $line"
-echo "package smoke test passed: $line (AspNet.Security.OAuth.Wikimedia $version from a local feed)"
+
+# 6. The templates, from the packed template package, in a hive of their own.
+hive="$work/template-hive"
+dotnet new install "$feed/AspNet.Security.OAuth.Wikimedia.Templates.$version.nupkg" --debug:custom-hive "$hive" \
+  >"$work/template-install.log" 2>&1 || fail "dotnet new install AspNet.Security.OAuth.Wikimedia.Templates $version" "$work/template-install.log"
+step "dotnet new install the templates"
+for template in wikimedia-razor wikimedia-blazor; do
+  dir="$work/$template"
+  log="$work/$template.log"
+  dotnet new "$template" -o "$dir" -n "Smoke${template#wikimedia-}" --debug:custom-hive "$hive" >"$log" 2>&1 ||
+    fail "dotnet new $template" "$log"
+  dotnet build "$dir" -c Release -nologo -v q >>"$log" 2>&1 || fail "building the app of dotnet new $template" "$log"
+  grep -q "aspnet.security.oauth.wikimedia/$version" "$dir/obj/project.assets.json" ||
+    fail "the app of dotnet new $template did not restore AspNet.Security.OAuth.Wikimedia $version"
+  (
+    cd "$dir"
+    export ASPNETCORE_ENVIRONMENT=Development
+    export Emulator__AutoApproveAs="Example User"
+    exec dotnet "bin/Release/net10.0/Smoke${template#wikimedia-}.dll" --urls http://127.0.0.1:0
+  ) >"$work/$template-app.log" 2>&1 &
+  pids+=($!)
+  listening="$(wait_for "$work/$template-app.log" 'Now listening on: http://127\.0\.0\.1:[0-9]+' 30)" ||
+    fail "the app of dotnet new $template did not start" "$work/$template-app.log"
+  base="http://127.0.0.1:${listening##*:}"
+  base="${base%%[^0-9a-z:/.]*}"
+  jar="$work/$template-cookies.txt"
+  signed_in="$(curl -sS --max-time 20 -L --max-redirs 5 --proto =http --proto-redir =http -c "$jar" -b "$jar" "$base/signin")" ||
+    fail "the sign-in journey of dotnet new $template" "$work/$template-app.log"
+  grep -qE 'Signed in as (<span id="username">)?Example User' <<<"$signed_in" ||
+    fail "the app of dotnet new $template does not say 'Signed in as Example User' after sign-in" "$work/$template-app.log"
+  grep -q 'built-in Wikimedia emulator' <<<"$signed_in" ||
+    fail "the app of dotnet new $template does not say that it runs against the emulator" "$work/$template-app.log"
+  step "dotnet new $template, build, sign in"
+done
+echo "package smoke test passed: $line (AspNet.Security.OAuth.Wikimedia $version from a local feed; both templates created, built and signed in)"

@@ -14,10 +14,13 @@ internal static partial class EmulatorWhenUnconfigured
     {
         // Created, started and disposed by the container; it keeps the app's clock.
         var lifetime = configuration.GetValue<TimeSpan?>("Emulator:AccessTokenLifetime");
+        var autoApproveAs = configuration["Emulator:AutoApproveAs"];
         services.AddSingleton(provider => WikimediaEmulator.Start(options =>
         {
             options.TimeProvider = provider.GetService<TimeProvider>() ?? TimeProvider.System;
             options.AccessTokenLifetime = lifetime ?? options.AccessTokenLifetime;
+            // For scripted sign-ins (curl, in test/package-smoke/run.sh): no consent page to click.
+            options.AutoApproveAs = string.IsNullOrEmpty(autoApproveAs) ? options.AutoApproveAs : autoApproveAs;
             // So that an app's pages that edit as the user work offline too (docs/emulator.md, "Editing").
             foreach (var client in options.Clients)
             {

@@ -14,7 +14,9 @@ public static class WikimediaEmulatorHostingExtensions
     /// in-process Wikimedia emulator with the app and points the handler and the API client at it (at its REST root
     /// when <c>WikimediaApi:BaseAddress</c> is a REST root, else at its stand-in for the gateway). The app's own
     /// callback URLs are registered with the emulator once the server has bound, and a warning says where it runs.
-    /// <c>Emulator:AccessTokenLifetime</c> (for example <c>00:01:00</c>) shortens token lifetimes to watch refreshes.
+    /// <c>Emulator:AccessTokenLifetime</c> (for example <c>00:01:00</c>) shortens token lifetimes to watch refreshes;
+    /// <c>Emulator:AutoApproveAs</c> (a username, such as <c>Example User</c>) approves every sign-in as that user, with
+    /// no consent page, for scripted runs.
     /// </summary>
     /// <remarks>
     /// Never outside Development: a deployment that lost its configuration must not sign people in against an emulator
