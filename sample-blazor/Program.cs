@@ -1,12 +1,18 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using AspNet.Security.OAuth.Wikimedia;
 using WikimediaBlazorSample;
+using WikimediaBlazorSample.Client;
 using WikimediaBlazorSample.Components;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddRazorComponents()
+    .AddInteractiveServerComponents()
+    .AddInteractiveWebAssemblyComponents()
+    // The WebAssembly page learns who is signed in (name and roles), never a token.
+    .AddAuthenticationStateSerialization();
 // The user of every render mode: the cookie's in HTTP requests, the circuit's (captured when it connected) in
 // interactive components. Tokens stay on the server either way (docs/app-models.md).
 builder.Services.AddCascadingAuthenticationState();
@@ -21,6 +27,18 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
         options.LoginPath = "/signin";
         options.ExpireTimeSpan = TimeSpan.FromDays(14);
         options.SlidingExpiration = true;
+        // The endpoints that the WebAssembly page calls answer 401, not a redirect to Wikimedia's sign-in page.
+        options.Events.OnRedirectToLogin = context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return Task.CompletedTask;
+            }
+
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        };
     })
     // ClientId, ClientSecret, Scope and UserAgent come from Authentication:Schemes:Wikimedia.
     .AddWikimedia(options =>
@@ -76,7 +94,31 @@ app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery) =>
     return Results.LocalRedirect("/?signedout=1");
 }).DisableAntiforgery(); // checked above, with a friendly answer instead of the middleware's 400
 
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// The WebAssembly page's way to Wikimedia: this endpoint runs on the server, in the user's HTTP request, where the
+// cookie's token is refreshed when due; the browser gets page facts only.
+app.MapGet("/api/article", async (string? title, WikimediaApiClient api, CancellationToken cancellationToken) =>
+{
+    title = string.IsNullOrWhiteSpace(title) ? "Earth" : title.Trim();
+    if (title.Length > 255)
+    {
+        return Results.BadRequest();
+    }
+
+    var result = await api.GetPageAsync(title, cancellationToken);
+    return result.Status switch
+    {
+        WikimediaApiStatus.Success => Results.Ok(new ArticleSummary(result.Value!.Title, result.Value.Id, result.Value.Latest.Id)),
+        WikimediaApiStatus.NotFound => Results.NotFound(),
+        WikimediaApiStatus.RateLimited => Results.StatusCode(StatusCodes.Status429TooManyRequests),
+        WikimediaApiStatus.NotAuthenticated or WikimediaApiStatus.Unauthorized => Results.Unauthorized(),
+        _ => Results.StatusCode(StatusCodes.Status502BadGateway),
+    };
+}).RequireAuthorization();
+
+app.MapRazorComponents<App>()
+    .AddInteractiveServerRenderMode()
+    .AddInteractiveWebAssemblyRenderMode()
+    .AddAdditionalAssemblies(typeof(ArticleSummary).Assembly);
 app.Run();
 
 /// <summary>The sample's entry point, public for WebApplicationFactory in tests.</summary>
