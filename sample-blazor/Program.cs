@@ -1,7 +1,7 @@
+using AspNet.Security.OAuth.Wikimedia;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using AspNet.Security.OAuth.Wikimedia;
 using WikimediaBlazorSample;
 using WikimediaBlazorSample.Client;
 using WikimediaBlazorSample.Components;
