@@ -88,11 +88,12 @@ internal sealed partial class CircuitSession(
         try
         {
             var ticket = _ticket;
-            if (DistributedSessionStore.TryGetStored(ticket.Properties, out var store, out var key) &&
+            if ((force || !SessionState.TryReadNextCheck(ticket.Properties, out var nextCheck) || time.GetUtcNow() >= nextCheck) &&
+                DistributedSessionStore.TryGetStored(ticket.Properties, out var store, out var key) &&
                 await store.RetrieveAsync(key, cancellationToken) is { } stored &&
                 SessionTokens.IsLaterGeneration(stored.Properties, ticket.Properties))
             {
-                // A server-side session that another instance refreshed: its tokens, not a refresh of the spent ones.
+                // Due: a server-side session that another instance refreshed has its tokens, not a refresh of the spent ones.
                 SessionTokens.AdoptFrom(ticket.Properties, stored.Properties);
             }
 
