@@ -114,7 +114,7 @@ public sealed class RealWikiCircuitTests(RealWiki wiki) : IAsyncLifetime
 
         await page.WaitForSelectorAsync("#session-ended");
         Assert.False(await page.IsVisibleAsync("#blazor-error-ui"));
-        var ended = Assert.Single(sample.Logs.GetSnapshot(), l => l.Id.Id == 50);
+        var ended = Assert.Single(sample.Logs.GetSnapshot(), l => l.Id.Id == 70);
         Assert.Contains("interactive circuit", ended.Message, StringComparison.Ordinal);
         await page.GotoAsync(RealWikiBlazorSample.Url("/"));
         Assert.True(await page.IsVisibleAsync("#signin"));

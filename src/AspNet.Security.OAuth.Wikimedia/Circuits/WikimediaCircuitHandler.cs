@@ -27,9 +27,17 @@ internal sealed class WikimediaCircuitHandler(CircuitSession session, IHttpConte
     public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next)
         => async context =>
         {
-            // Set in this async method, it flows into everything the activity awaits (the component's handler, the
-            // HttpClient, its message handlers) and is undone when the activity ends, so it never leaks to another circuit.
-            CircuitSession.Current = session;
-            await next(context);
+            // Flows into everything the activity awaits (the component's handler, the HttpClient, its message
+            // handlers); cleared when the activity ends, so that work which captured the context then (a singleton's
+            // queue, a timer's later ticks) never sends this user's token, whoever it serves by then.
+            var holder = session.Enter();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                holder.Session = null;
+            }
         };
 }

@@ -147,6 +147,30 @@ internal sealed partial class DistributedSessionStore(
     }
 
     /// <summary>
+    /// Reads the stored session for an interactive circuit, which must tell a session that is gone (signed out, expired:
+    /// <c>Found</c> false) from a store that failed (<c>Failed</c> true, logged), where the circuit keeps its copy.
+    /// </summary>
+    public async Task<(bool Found, bool Failed, AuthenticationTicket? Ticket)> ReadForCircuitAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var ticket = await ReadAsync(key, cancellationToken);
+            if (ticket is null)
+            {
+                return (false, false, null);
+            }
+
+            ticket.Properties.Parameters[StoredSessionParameter] = new StoredSession(this, key);
+            return (true, false, ticket);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.ReadFailed(logger, scheme, ex.GetType().FullName, ex);
+            return (false, true, null);
+        }
+    }
+
+    /// <summary>
     /// Removes the session this request's cookie refers to when the store failed to read it: the cookie handler removes
     /// only sessions it read, and a sign-out must not leave the session behind without a word.
     /// </summary>

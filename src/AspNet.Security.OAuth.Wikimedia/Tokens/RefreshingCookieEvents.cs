@@ -61,11 +61,11 @@ internal sealed class RefreshingCookieEvents(CookieAuthenticationEvents appEvent
     {
         // The session being signed out, as the authentication middleware read it. (Not AuthenticateAsync here: a
         // refresh that ends the session signs out from within the cookie's own authentication, which would wait on
-        // itself; that path forgets the session before it signs out.)
+        // itself; that path marks the session ended before it signs out.)
         if (context.HttpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties is { } session &&
             SessionState.TryRead(session, out var state))
         {
-            ledger.Forget(state.SessionId);
+            ledger.End(state.SessionId);
         }
 
         if (context.Options.SessionStore is DistributedSessionStore store)

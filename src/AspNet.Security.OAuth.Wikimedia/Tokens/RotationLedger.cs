@@ -11,7 +11,8 @@ namespace AspNet.Security.OAuth.Wikimedia.Tokens;
 /// <remarks>
 /// An old cookie can come back as long as the session lives, so entries are kept for <see cref="Retention"/>;
 /// memory is bounded by <see cref="Capacity"/> sessions (about 4 KB each at the most), the oldest going first.
-/// A session pushed out loses only this protection. Sessions are named by the random id given at sign-in.
+/// A session pushed out loses only this protection (an ended session's mark too). Sessions are named by the random id
+/// given at sign-in.
 /// </remarks>
 internal sealed class RotationLedger(TimeProvider time)
 {
@@ -53,38 +54,34 @@ internal sealed class RotationLedger(TimeProvider time)
     }
 
     /// <summary>
-    /// Forgets a signed-out session: an earlier copy of its cookie must then meet the server's refusal of its spent
-    /// refresh token, as it would without the ledger, not be given the newest tokens. A session that
-    /// <see cref="End"/> marked stays marked.
-    /// </summary>
-    public void Forget(string sessionId)
-    {
-        if (_sessions.TryGetValue(sessionId, out var known) && known.Tokens is not null &&
-            _sessions.TryRemove(new KeyValuePair<string, Latest>(sessionId, known)))
-        {
-            Interlocked.Decrement(ref _count);
-        }
-    }
-
-    /// <summary>
-    /// Marks a session whose refresh token the server refused: every other request, cookie copy and interactive circuit
-    /// of the session then ends at once (<see cref="HasEnded"/>), instead of each spending the dead token again or going
-    /// on with an access token the server may already have revoked.
+    /// Marks a session that ended: signed out, or its refresh token refused by the server. Every other request, cookie
+    /// copy and interactive circuit of the session then ends at once (<see cref="HasEnded"/>), instead of spending a
+    /// dead refresh token again, going on with an access token the server may have revoked, or (a circuit still open
+    /// after sign-out) refreshing and handing the new tokens to an old copy of the cookie. <see cref="Record"/> never
+    /// replaces the mark.
     /// </summary>
     public void End(string sessionId)
     {
         var ended = new Latest(int.MaxValue, null, time.GetUtcNow());
-        if (_sessions.TryAdd(sessionId, ended))
+        while (true)
         {
-            if (Interlocked.Increment(ref _count) > Capacity)
+            if (_sessions.TryGetValue(sessionId, out var known))
             {
-                Trim();
+                if (_sessions.TryUpdate(sessionId, ended, known))
+                {
+                    return;
+                }
             }
+            else if (_sessions.TryAdd(sessionId, ended))
+            {
+                if (Interlocked.Increment(ref _count) > Capacity)
+                {
+                    Trim();
+                }
 
-            return;
+                return;
+            }
         }
-
-        _sessions[sessionId] = ended;
     }
 
     /// <summary>Whether <see cref="End"/> marked the session.</summary>

@@ -55,8 +55,8 @@ internal sealed partial class WikimediaTokenRefresher(
 
         if (ledger.HasEnded(state.SessionId))
         {
-            // Another request or circuit of the session met the refusal of its refresh token, and logged it.
-            return WikimediaTokenResult.Failed(WikimediaTokenStatus.SessionEnded, "The session ended: Wikimedia refused its refresh token.");
+            // The session signed out, or another request or circuit of it met the refusal of its refresh token (logged there).
+            return WikimediaTokenResult.Failed(WikimediaTokenStatus.SessionEnded, "The session ended: it signed out, or Wikimedia refused its refresh token.");
         }
 
         var options = optionsMonitor.Get(state.Scheme);
