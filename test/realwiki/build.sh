@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds a genuine MediaWiki 1.39 (Debian's package) with Extension:OAuth REL1_39 into $REALWIKI_DIR: SQLite
-# database, the users and OAuth 2.0 consumers of consumers.env. Does nothing when the build stamp matches.
-# Usage: test/realwiki/build.sh [--force]      See README.md in this folder.
+# Builds a genuine MediaWiki with Extension:OAuth into $REALWIKI_DIR: 1.39 (Debian 12's package, this machine's)
+# with REL1_39, or with REALWIKI_VERSION=1.43, 1.43 (Debian 13's package, in a chroot folder made by mmdebstrap)
+# with REL1_43. SQLite database, the users and OAuth 2.0 consumers of consumers.env. Does nothing when the build
+# stamp matches.
+# Usage: [REALWIKI_VERSION=1.43] test/realwiki/build.sh [--force]      See README.md in this folder.
 # shellcheck disable=SC2016  # single-quoted PHP code: $ belongs to PHP
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -9,20 +11,44 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 force=0
 [ "${1:-}" = "--force" ] && force=1
 
-packages=(mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl)
+packages=(mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath)
 
 # shellcheck source=../scripts/ensure-apt.sh
 source "$realwiki_here/../scripts/ensure-apt.sh"
-ensure_apt "${packages[@]}"
+if [ -z "$realwiki_root" ]; then
+  ensure_apt "${packages[@]}" openssl curl
+else
+  # The machine's PHP still reads the sources' composer.json files and writes the autoloader.
+  ensure_apt mmdebstrap php-cli openssl curl
+fi
+
+# 1.43: Debian 13 "trixie" with the same packages, in a folder of its own (about 600 MB, two minutes from the
+# mirror). Kept across rebuilds of the wiki: only a missing or incomplete folder is made again.
+if [ -n "$realwiki_root" ] && [ ! -f "$realwiki_root/.realwiki-complete" ]; then
+  echo "realwiki: making the Debian 13 folder $realwiki_root (mmdebstrap)" >&2
+  rm -rf "$realwiki_root"
+  include=$(IFS=,; echo "${packages[*]}")
+  mmdebstrap --variant=apt --include="$include" trixie "$realwiki_root" http://deb.debian.org/debian \
+    >"$REALWIKI_DIR/mmdebstrap.log" 2>&1 || {
+    echo "realwiki: mmdebstrap failed; last lines of $REALWIKI_DIR/mmdebstrap.log:" >&2
+    tail -n 20 "$REALWIKI_DIR/mmdebstrap.log" >&2
+    exit 1
+  }
+  touch "$realwiki_root/.realwiki-complete"
+fi
 
 # The stamp names everything the build depends on: these files, the Debian packages and the folder itself
 # (LocalSettings.php holds absolute paths). Editing a build input therefore rebuilds; start/stop/smoke do not.
 stamp_file=$REALWIKI_DIR/build.stamp
 stamp=$(
   cd "$realwiki_here"
-  cat build.sh common.sh settings.php setup.php consumers.env sources.MANIFEST
-  dpkg-query -W -f='${Package} ${Version}\n' mediawiki php-cli php-sqlite3
-  echo "$REALWIKI_DIR"
+  cat build.sh common.sh settings.php setup.php consumers.env "$realwiki_manifest"
+  if [ -n "$realwiki_root" ]; then
+    chroot "$realwiki_root" dpkg-query -W -f='${Package} ${Version}\n' mediawiki php-cli php-sqlite3
+  else
+    dpkg-query -W -f='${Package} ${Version}\n' mediawiki php-cli php-sqlite3
+  fi
+  echo "$REALWIKI_VERSION $REALWIKI_DIR"
 )
 stamp=$(sha256sum <<<"$stamp" | cut -d' ' -f1)
 if [ "$force" = 0 ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
@@ -44,7 +70,7 @@ fi
 rm -f "$stamp_file"
 
 # Sources: an explicit cache, the shared cache beside the repository, or else the upstream repositories.
-manifest=$realwiki_here/sources.MANIFEST
+manifest=$realwiki_manifest
 sources=${REALWIKI_SOURCES:-}
 if [ -z "$sources" ] && [ -d "$realwiki_repo/../shared/realwiki/sources" ]; then
   sources=$(cd "$realwiki_repo/../shared/realwiki/sources" && pwd)
@@ -73,13 +99,18 @@ while read -r name _; do
   [ -f "$sources/$name.tar.gz" ] || { echo "realwiki: $sources/$name.tar.gz is missing" >&2; exit 1; }
 done <"$manifest"
 
-echo "realwiki: building into $REALWIKI_DIR" >&2
+echo "realwiki: building MediaWiki $REALWIKI_VERSION into $REALWIKI_DIR" >&2
 rm -rf "$realwiki_htdocs" "$realwiki_data"
 mkdir -p "$realwiki_w" "$realwiki_data/cache"
+if [ -n "$realwiki_root" ]; then
+  # Inside the chroot, the chroot's own path leads back to its root: the paths of this script are then valid there.
+  mkdir -p "$realwiki_root$(dirname "$realwiki_root")"
+  ln -sfn / "$realwiki_root$realwiki_root"
+fi
 
 # Debian's tree links LocalSettings.php, config, extensions and images into /etc and /var/lib: those become
 # real, private folders; extensions-core (Debian's bundled extensions, unused) is left out.
-for entry in /usr/share/mediawiki/* /usr/share/mediawiki/.[!.]*; do
+for entry in "$realwiki_root"/usr/share/mediawiki/* "$realwiki_root"/usr/share/mediawiki/.[!.]*; do
   [ -e "$entry" ] || continue
   [ -L "$entry" ] && continue
   [ "$(basename "$entry")" = extensions-core ] && continue
@@ -143,7 +174,7 @@ PHP
 
 # MW_INSTALL_PATH decides which MediaWiki a script belongs to: never inherit a stray one.
 export MW_INSTALL_PATH=$realwiki_w
-run_php() { php -d memory_limit=512M "$@" >>"$realwiki_data/build.log" 2>&1 || {
+run_php() { realwiki_php -d memory_limit=512M "$@" >>"$realwiki_data/build.log" 2>&1 || {
   echo "realwiki: failed: php $*" >&2; tail -n 30 "$realwiki_data/build.log" >&2; exit 1; }; }
 
 run_php "$realwiki_w/maintenance/install.php" --dbtype=sqlite --dbname=realwiki --dbpath="$realwiki_data" \
@@ -152,6 +183,8 @@ run_php "$realwiki_w/maintenance/install.php" --dbtype=sqlite --dbname=realwiki 
 
 cp "$realwiki_here/settings.php" "$realwiki_w/RealWikiSettings.php"
 cp "$realwiki_here/consumers.env" "$realwiki_w/realwiki-consumers.env"
+# settings.php's default port is this wiki's.
+echo "REALWIKI_DEFAULT_PORT=$REALWIKI_DEFAULT_PORT" >>"$realwiki_w/realwiki-consumers.env"
 cat >>"$realwiki_w/LocalSettings.php" <<'EOF'
 
 # test/realwiki: port, token lifetimes, OAuth and the rest (copied from test/realwiki/settings.php).
@@ -165,7 +198,9 @@ chmod 600 "$realwiki_data/oauth2.key" "$realwiki_data/oauth2.pub"
 run_php "$realwiki_w/maintenance/update.php" --quick
 run_php "$realwiki_w/maintenance/createAndPromote.php" "$REALWIKI_ALICE_USER" "$REALWIKI_ALICE_PASSWORD"
 run_php "$realwiki_w/maintenance/createAndPromote.php" "$REALWIKI_BOB_USER" "$REALWIKI_BOB_PASSWORD"
-run_php "$realwiki_here/setup.php" "$realwiki_here/consumers.env"
+# Copied beside the data, where the chroot's PHP sees them too.
+cp "$realwiki_here/setup.php" "$realwiki_here/consumers.env" "$realwiki_data/"
+run_php "$realwiki_data/setup.php" "$realwiki_data/consumers.env"
 
 echo "$stamp" >"$stamp_file"
 echo "realwiki: built in $((SECONDS - started)) s" >&2

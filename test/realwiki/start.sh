@@ -58,7 +58,7 @@ rm -f "$realwiki_pidfile" "$realwiki_serverenv"
 # With REALWIKI_LOOPBACK_ANY_PORT=1 each loopback redirect_uri is written into the consumer (settings.php): put
 # the registered callback back, so that every start begins from consumers.env whatever ran before.
 mapfile -t client_ids < <(sed -n 's/^REALWIKI_[A-Z]*_CLIENT_ID=//p' "$realwiki_here/consumers.env")
-php -r '$db = new PDO("sqlite:" . $argv[1], null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+realwiki_php -r '$db = new PDO("sqlite:" . $argv[1], null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
   $update = $db->prepare("UPDATE oauth_registered_consumer SET oarc_callback_url = ? WHERE oarc_consumer_key = ?");
   foreach (array_slice($argv, 3) as $id) { $update->execute([$argv[2], $id]); }' -- \
   "$realwiki_data/realwiki.sqlite" "$REALWIKI_CALLBACK_URL" "${client_ids[@]}"
@@ -72,7 +72,7 @@ php -r '$db = new PDO("sqlite:" . $argv[1], null, null, [PDO::ATTR_ERRMODE => PD
     REALWIKI_PORT="$realwiki_port" REALWIKI_ACCESS_TOKEN_TTL="$access_ttl" \
     REALWIKI_REFRESH_TOKEN_TTL="$refresh_ttl" REALWIKI_LOOPBACK_ANY_PORT="$loopback" \
     setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' realwiki "$realwiki_pidfile" \
-    php -d opcache.enable_cli=1 -d memory_limit=512M -S "127.0.0.1:$realwiki_port" -t "$realwiki_htdocs" \
+    "${realwiki_php_cmd[@]}" -d opcache.enable_cli=1 -d memory_limit=512M -S "127.0.0.1:$realwiki_port" -t "$realwiki_htdocs" \
     </dev/null >>"$realwiki_log" 2>&1 8>&- &
 )
 

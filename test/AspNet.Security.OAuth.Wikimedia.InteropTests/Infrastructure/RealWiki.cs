@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace AspNet.Security.OAuth.Wikimedia.InteropTests.Infrastructure;
 
 /// <summary>
-/// The genuine MediaWiki 1.39 with Extension:OAuth that test/realwiki builds and serves on 127.0.0.1, with its fixed
+/// The genuine MediaWiki (1.39, or 1.43 with <c>REALWIKI_VERSION=1.43</c>) with Extension:OAuth that test/realwiki builds and serves on 127.0.0.1, with its fixed
 /// users and consumers (test/realwiki/consumers.env). <c>./test.sh</c> starts it before these tests and stops it
 /// after; run alone, the fixture starts it (test/realwiki/start.sh reuses a server that already runs) and stops
 /// what it started.
@@ -70,9 +70,15 @@ public sealed class RealWiki : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Which MediaWiki: <c>1.39</c> (the default) or <c>1.43</c>, from <c>REALWIKI_VERSION</c>, as test/realwiki's scripts
+    /// read it (./test.sh runs the real-wiki tests once per version).
+    /// </summary>
+    public static string Version { get; } = Environment.GetEnvironmentVariable("REALWIKI_VERSION") is { Length: > 0 } version ? version : "1.39";
+
     private static string Directory => Environment.GetEnvironmentVariable("REALWIKI_DIR") is { Length: > 0 } dir
         ? dir
-        : Path.Combine(RepositoryRoot, ".test-output", "realwiki");
+        : Path.Combine(RepositoryRoot, ".test-output", Version == "1.39" ? "realwiki" : "realwiki" + Version.Replace(".", "", StringComparison.Ordinal));
 
     private WikiAccount Account(string key) => new(Settings[$"REALWIKI_{key}_USER"], Settings[$"REALWIKI_{key}_PASSWORD"], Settings[$"REALWIKI_{key}_EMAIL"]);
 

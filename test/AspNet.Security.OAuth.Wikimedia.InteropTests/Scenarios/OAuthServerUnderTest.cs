@@ -123,10 +123,10 @@ public sealed record Pkce(string Verifier, string Challenge)
     }
 }
 
-/// <summary>The genuine MediaWiki 1.39 with Extension:OAuth (test/realwiki).</summary>
+/// <summary>The genuine MediaWiki (1.39 or 1.43, RealWiki.Version) with Extension:OAuth (test/realwiki).</summary>
 public sealed class RealWikiServer(RealWiki wiki) : OAuthServerUnderTest
 {
-    public override string Name => "real MediaWiki 1.39";
+    public override string Name => "real MediaWiki " + RealWiki.Version;
 
     public override string Authority => wiki.Authority;
 
