@@ -21,4 +21,13 @@ public enum EmulatedServer
     /// <c>approval_pass</c> or <c>approval_cancel</c>.
     /// </summary>
     MediaWiki139,
+
+    /// <summary>
+    /// MediaWiki 1.43 with Extension:OAuth REL1_43, as observed on a real one (test/realwiki/README.md): as
+    /// <see cref="MediaWiki139"/>, except that the profile is labelled <c>application/json</c>, error pages carry their
+    /// HTTP status (400, 401) instead of 200, a token request whose body is not a form is <c>415</c>, and the REST
+    /// API's edit errors name their cause in <c>errorKey</c>: <c>rest-badtoken</c> (403) for an edit without a token,
+    /// <c>protectedpagetext</c> for a protected page.
+    /// </summary>
+    MediaWiki143,
 }

@@ -63,11 +63,11 @@ public sealed class WikimediaEmulatorOptions
 
     /// <summary>
     /// Gets or sets the lifetime of access tokens, which token answers give as <c>expires_in</c>. Unless set: 4 hours
-    /// on <see cref="EmulatedServer.Wikimedia"/>, 1 hour on <see cref="EmulatedServer.MediaWiki139"/>.
+    /// on <see cref="EmulatedServer.Wikimedia"/>, 1 hour on <see cref="EmulatedServer.MediaWiki139"/> and <see cref="EmulatedServer.MediaWiki143"/>.
     /// </summary>
     public TimeSpan AccessTokenLifetime
     {
-        get => _accessTokenLifetime ?? (Server == EmulatedServer.MediaWiki139 ? TimeSpan.FromHours(1) : TimeSpan.FromHours(4));
+        get => _accessTokenLifetime ?? (Server is EmulatedServer.MediaWiki139 or EmulatedServer.MediaWiki143 ? TimeSpan.FromHours(1) : TimeSpan.FromHours(4));
         set => _accessTokenLifetime = value;
     }
 
@@ -80,21 +80,21 @@ public sealed class WikimediaEmulatorOptions
     /// <summary>
     /// Gets or sets how long a rotated refresh token keeps working. Unless set: 600 s on
     /// <see cref="EmulatedServer.Wikimedia"/> (since mid-2026), <see cref="TimeSpan.Zero"/> (single use, strict
-    /// rotation) on <see cref="EmulatedServer.MediaWiki139"/>.
+    /// rotation) on <see cref="EmulatedServer.MediaWiki139"/> and <see cref="EmulatedServer.MediaWiki143"/>.
     /// </summary>
     public TimeSpan RefreshGraceWindow
     {
-        get => _refreshGraceWindow ?? (Server == EmulatedServer.MediaWiki139 ? TimeSpan.Zero : TimeSpan.FromSeconds(600));
+        get => _refreshGraceWindow ?? (Server is EmulatedServer.MediaWiki139 or EmulatedServer.MediaWiki143 ? TimeSpan.Zero : TimeSpan.FromSeconds(600));
         set => _refreshGraceWindow = value;
     }
 
     /// <summary>
     /// Gets or sets whether public consumers are refused refresh with <c>401 invalid_client</c>. Unless set: false on
-    /// <see cref="EmulatedServer.Wikimedia"/>, true on <see cref="EmulatedServer.MediaWiki139"/>.
+    /// <see cref="EmulatedServer.Wikimedia"/>, true on <see cref="EmulatedServer.MediaWiki139"/> and <see cref="EmulatedServer.MediaWiki143"/>.
     /// </summary>
     public bool RefuseRefreshForPublicClients
     {
-        get => _refuseRefreshForPublicClients ?? Server == EmulatedServer.MediaWiki139;
+        get => _refuseRefreshForPublicClients ?? Server is EmulatedServer.MediaWiki139 or EmulatedServer.MediaWiki143;
         set => _refuseRefreshForPublicClients = value;
     }
 

@@ -31,7 +31,7 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
             return failure;
         }
 
-        if (options.IsMediaWiki139())
+        if (options.IsMediaWiki())
         {
             return AuthorizeOnMediaWiki139(request, client!, redirectUri!, scopes!);
         }
@@ -59,7 +59,7 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
             return Http.Html(HttpStatusCode.BadRequest, ErrorPage("No such user."));
         }
 
-        if (options.IsMediaWiki139())
+        if (options.IsMediaWiki())
         {
             return BackToAuthorize(request, request.Form, user);
         }
@@ -162,7 +162,7 @@ internal sealed partial class AuthorizeEndpoint(WikimediaEmulatorOptions options
 
     /// <summary>An error page of the wiki; 1.39 serves its "Application Connection Error" page with HTTP 200 (test/realwiki/README.md).</summary>
     private (EmulatorClient?, string?, string[]?, ResponseMessage?) Fail(HttpStatusCode status, string message)
-        => (null, null, null, Http.Html(options.IsMediaWiki139() ? HttpStatusCode.OK : status, ErrorPage(message)));
+        => (null, null, null, Http.Html(options.Server == EmulatedServer.MediaWiki139 ? HttpStatusCode.OK : status, ErrorPage(message)));
 
     private static string ErrorPage(string message)
         => $"<!DOCTYPE html><html><head><title>Error - Meta-Wiki</title></head><body><h1>Error</h1><p class=\"error\">{WebUtility.HtmlEncode(message)}</p></body></html>";

@@ -24,7 +24,7 @@ internal static class BearerCheck
         }
 
         var found = store.FindAccessToken(header["Bearer ".Length..]);
-        var mediaWiki139 = options.IsMediaWiki139();
+        var mediaWiki139 = options.IsMediaWiki();
         if (found is null || found.ExpiresAt <= store.Now)
         {
             return mediaWiki139

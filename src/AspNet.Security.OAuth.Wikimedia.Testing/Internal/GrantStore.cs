@@ -171,7 +171,7 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
     /// </summary>
     private string CreateJwt(EmulatorClient client, EmulatorUser? user, string[] scopes, DateTimeOffset now, string origin)
     {
-        var mediaWiki139 = options.IsMediaWiki139();
+        var mediaWiki139 = options.IsMediaWiki();
         var claims = new Dictionary<string, object?>
         {
             ["aud"] = client.ClientId,

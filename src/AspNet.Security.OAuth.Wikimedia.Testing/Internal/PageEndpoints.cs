@@ -67,11 +67,14 @@ internal sealed class PageEndpoints(WikimediaEmulatorOptions options, GrantStore
     {
         if (request.Header("Authorization") is null)
         {
-            // Without OAuth the request is a cookie session's, which needs a CSRF token.
-            return Error(HttpStatusCode.BadRequest, "The \"token\" parameter must be set.", "missingparam");
+            // Without OAuth the request is a cookie session's, which needs a CSRF token: 1.39 asks for the action API's
+            // token parameter, 1.43's REST API refuses the missing token itself.
+            return options.IsMediaWiki143()
+                ? Error(HttpStatusCode.Forbidden, "Invalid CSRF token.", errorKey: "rest-badtoken")
+                : Error(HttpStatusCode.BadRequest, "The \"token\" parameter must be set.", "missingparam");
         }
 
-        if (options.IsMediaWiki139() && Refused(request))
+        if (options.IsMediaWiki() && Refused(request))
         {
             // 1.39's REST API refuses an expired or revoked token as it refuses a reader (docs/protocol.md section 7).
             return Http.Json(HttpStatusCode.Forbidden, """{"error":"rest-read-denied","httpCode":403,"httpReason":"Forbidden"}""", "application/json");
@@ -132,7 +135,8 @@ internal sealed class PageEndpoints(WikimediaEmulatorOptions options, GrantStore
 
             if (page is { Protected: true } && !user.Groups.Contains("sysop"))
             {
-                return Error(HttpStatusCode.Forbidden, "This page has been protected to prevent editing or other actions.");
+                return Error(HttpStatusCode.Forbidden, "This page has been protected to prevent editing or other actions.",
+                    errorKey: options.IsMediaWiki143() ? "protectedpagetext" : null);
             }
 
             var now = grants.Now;
@@ -260,9 +264,15 @@ internal sealed class PageEndpoints(WikimediaEmulatorOptions options, GrantStore
     };
 
     /// <summary>MediaWiki's error body: the English message, and the action module's code when it passed one on.</summary>
-    private static ResponseMessage Error(HttpStatusCode status, string message, string? code = null)
+    private static ResponseMessage Error(HttpStatusCode status, string message, string? code = null, string? errorKey = null)
     {
         var body = new Dictionary<string, object>();
+        if (errorKey is not null)
+        {
+            // 1.43 names the message of a REST error (1.39 only the action module's code).
+            body["errorKey"] = errorKey;
+        }
+
         if (code is not null)
         {
             body["actionModuleErrorCode"] = code;

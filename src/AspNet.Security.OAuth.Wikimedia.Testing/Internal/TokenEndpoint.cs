@@ -17,11 +17,17 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
     {
         if (request.Header("Content-Type")?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true)
         {
+            if (options.IsMediaWiki143())
+            {
+                // 1.43's REST framework refuses a body type the route does not declare before the OAuth server sees it.
+                return Http.Json(HttpStatusCode.UnsupportedMediaType, """{"errorKey":"rest-unsupported-content-type","messageTranslations":{"en":"Unsupported Content-Type"},"httpCode":415,"httpReason":"Unsupported Media Type"}""");
+            }
+
             return Error(HttpStatusCode.BadRequest, "invalid_request", "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.", "Check the `grant_type` parameter");
         }
 
         // Wikimedia's edge checks any JWT it sees before MediaWiki does (docs/protocol.md section 4); 1.39 has no edge.
-        if (!options.IsMediaWiki139() && request.Header("Authorization") is { } authorization && authorization.StartsWith("Bearer ", StringComparison.Ordinal) &&
+        if (!options.IsMediaWiki() && request.Header("Authorization") is { } authorization && authorization.StartsWith("Bearer ", StringComparison.Ordinal) &&
             (store.FindAccessToken(authorization["Bearer ".Length..]) is not { } bearer || bearer.ExpiresAt <= store.Now))
         {
             return Http.Json(HttpStatusCode.Unauthorized, """{"httpCode":401,"httpReason":"Jwt is expired"}""");
@@ -80,7 +86,7 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
         if (issued is null)
         {
             // 1.39's league/oauth2-server calls a spent, expired or foreign code a malformed request (test/realwiki/README.md).
-            return options.IsMediaWiki139()
+            return options.IsMediaWiki()
                 ? Error(HttpStatusCode.BadRequest, "invalid_request", "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.", problem!)
                 : Error(HttpStatusCode.BadRequest, "invalid_grant", "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.", "Authorization code has expired, been revoked or was issued to another client");
         }
@@ -135,7 +141,7 @@ internal sealed class TokenEndpoint(WikimediaEmulatorOptions options, GrantStore
         if (issued is null)
         {
             // The two servers' answers to a dead refresh token (docs/protocol.md section 4).
-            return options.IsMediaWiki139()
+            return options.IsMediaWiki()
                 ? Error(HttpStatusCode.Unauthorized, "invalid_request", "The refresh token is invalid.", problem!)
                 : Error(HttpStatusCode.BadRequest, "invalid_grant", "The refresh token is invalid.", problem!);
         }

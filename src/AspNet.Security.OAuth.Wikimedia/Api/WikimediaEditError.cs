@@ -5,7 +5,7 @@ namespace AspNet.Security.OAuth.Wikimedia;
 
 /// <summary>
 /// Reads MediaWiki's refusal of an edit and names its kind, in one place (docs/protocol.md, "Editing": what a real
-/// MediaWiki 1.39 answers in each case).
+/// MediaWiki 1.39 and 1.43 answer in each case).
 /// </summary>
 internal static class WikimediaEditError
 {
@@ -26,10 +26,14 @@ internal static class WikimediaEditError
         "mwoauth-invalid-authorization", "mwoauth-invalid-authorization-wrong-wiki",
     };
 
-    /// <summary>Codes for a protected page, when a newer MediaWiki names the 403's cause.</summary>
+    /// <summary>
+    /// Codes for a protected page, when a newer MediaWiki names the 403's cause: the action API's, and the message keys
+    /// that MediaWiki 1.43's REST API puts in <c>errorKey</c> (<c>protectedpagetext</c>, observed on a real 1.43).
+    /// </summary>
     private static readonly HashSet<string> ProtectionCodes = new(StringComparer.Ordinal)
     {
-        "protectedpage", "cascadeprotected", "protectednamespace", "protectednamespace-interface", "protectedinterface", "protectedtitle",
+        "protectedpage", "protectedpagetext", "cascadeprotected", "protectednamespace", "protectednamespace-interface", "protectedinterface",
+        "protectedtitle", "titleprotected", "namespaceprotected",
         "customcssprotected", "customjsprotected", "customjsonprotected", "sitecssprotected", "sitejsprotected", "sitejsonprotected",
     };
 

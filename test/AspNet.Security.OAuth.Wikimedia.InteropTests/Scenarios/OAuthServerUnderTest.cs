@@ -152,7 +152,7 @@ public sealed class RealWikiServer(RealWiki wiki) : OAuthServerUnderTest
     }
 }
 
-/// <summary>The emulator in its MediaWiki 1.39 mode, with the real wiki's consumers (same ids, secrets, grants, callback).</summary>
+/// <summary>The emulator in the real wiki's mode (MediaWiki 1.39 or 1.43), with its consumers (same ids, secrets, grants, callback).</summary>
 public sealed class EmulatedWikiServer : OAuthServerUnderTest
 {
     private readonly RealWiki _wiki;
@@ -163,7 +163,7 @@ public sealed class EmulatedWikiServer : OAuthServerUnderTest
         _wiki = wiki;
         _emulator = WikimediaEmulator.Start(o =>
         {
-            o.Server = EmulatedServer.MediaWiki139;
+            o.Server = RealWiki.Version == "1.43" ? EmulatedServer.MediaWiki143 : EmulatedServer.MediaWiki139;
             o.Clients.Clear();
             foreach (var (kind, grants) in new[]
             {
@@ -191,7 +191,7 @@ public sealed class EmulatedWikiServer : OAuthServerUnderTest
         });
     }
 
-    public override string Name => "emulator (MediaWiki139)";
+    public override string Name => RealWiki.Version == "1.43" ? "emulator (MediaWiki143)" : "emulator (MediaWiki139)";
 
     public override string Authority => _emulator.Authority;
 
