@@ -8,12 +8,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 source test/scripts/ensure-apt.sh
 
-# Browser tests drive Debian's Chromium (Playwright never downloads a browser here); the interop tests run a
-# genuine MediaWiki with Extension:OAuth from Debian's packages (test/realwiki); the Redis companion's tests start
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here); the interop tests run two
+# genuine MediaWikis with Extension:OAuth from Debian's packages (test/realwiki): 1.39 from this machine's Debian 12,
+# 1.43 from Debian 13 in a folder that mmdebstrap makes (once; kept in .test-output); the Redis companion's tests start
 # Debian's redis-server themselves, one per test on a free loopback port, without persistence (the farm outage test: an append-only file in a folder of its own), and stop it by its
 # PID (test/AspNet.Security.OAuth.Wikimedia.StackExchangeRedis.Tests/RedisServer.cs); the farm test there runs Debian's nginx
 # in front of two sample processes, one of them under faketime (Farm/NginxFarmTests.cs). One apt transaction for all.
-ensure_apt chromium mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl redis-server nginx faketime ||
+ensure_apt chromium mediawiki php-cli php-sqlite3 php-mbstring php-xml php-intl php-curl php-gmp php-bcmath openssl curl mmdebstrap redis-server nginx faketime ||
   { echo "could not install the test dependencies"; echo "0 passed, 1 failed"; exit 1; }
 export CHROMIUM_PATH=/usr/bin/chromium
 # Chromium's first start on a new machine builds the font cache: do it now, not inside a browser test's time-out.
@@ -24,13 +25,15 @@ export SCREENSHOT_DIR="$PWD/.test-output/screenshots"
 mkdir -p "$SCREENSHOT_DIR"
 
 results=$(mktemp -d)
-# The real wiki is stopped by its PID (test/realwiki/stop.sh) whatever happens.
-trap 'test/realwiki/stop.sh >/dev/null 2>&1; rm -rf "$results"' EXIT
+# The real wikis are stopped by their PIDs (test/realwiki/stop.sh) whatever happens.
+trap 'test/realwiki/stop.sh >/dev/null 2>&1; REALWIKI_VERSION=1.43 test/realwiki/stop.sh >/dev/null 2>&1; rm -rf "$results"' EXIT
 
-# The real wiki builds (when missing) and starts while .NET builds: they need different things.
+# The real wikis build (when missing) and start while .NET builds: they need different things.
 wiki_started=$SECONDS
 test/realwiki/start.sh >"$results/realwiki.log" 2>&1 &
 wiki_pid=$!
+REALWIKI_VERSION=1.43 test/realwiki/start.sh >"$results/realwiki143.log" 2>&1 &
+wiki143_pid=$!
 
 echo "== build"
 if ! dotnet build AspNet.Security.OAuth.Wikimedia.sln -c Release -nologo -v q >"$results/build.log" 2>&1; then
@@ -40,13 +43,16 @@ if ! dotnet build AspNet.Security.OAuth.Wikimedia.sln -c Release -nologo -v q >"
   exit 1
 fi
 
-if ! wait "$wiki_pid"; then
-  tail -n 20 "$results/realwiki.log"
-  echo "the real wiki did not start"
-  echo "0 passed, 1 failed"
-  exit 1
-fi
-echo "== real wiki: $(tail -n 1 "$results/realwiki.log"), ready $((SECONDS - wiki_started)) s after the start of the build"
+for version in 1.39 1.43; do
+  if [ "$version" = 1.39 ]; then pid=$wiki_pid log=$results/realwiki.log; else pid=$wiki143_pid log=$results/realwiki143.log; fi
+  if ! wait "$pid"; then
+    tail -n 20 "$log"
+    echo "the real MediaWiki $version did not start"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+  echo "== real MediaWiki $version: $(tail -n 1 "$log"), ready $((SECONDS - wiki_started)) s after the start of the build"
+done
 
 status=0
 format_failed=0
@@ -64,6 +70,16 @@ for project in test/*/*.csproj; do
   echo "== $name"
   dotnet test "$project" -c Release --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    --logger "console;verbosity=minimal" || status=1
+done
+
+# The tests that use a real wiki once more, against MediaWiki 1.43 (RealWiki.Version; the scenario table then holds
+# the emulator's MediaWiki143 mode to it).
+for project in test/AspNet.Security.OAuth.Wikimedia.InteropTests/*.csproj test/AspNet.Security.OAuth.Wikimedia.BlazorTests/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name, MediaWiki 1.43"
+  REALWIKI_VERSION=1.43 dotnet test "$project" -c Release --no-build -nologo --filter "FullyQualifiedName~RealWiki|FullyQualifiedName~Scenarios" \
+    --logger "trx;LogFileName=$name-mw143.trx" --results-directory "$results" \
     --logger "console;verbosity=minimal" || status=1
 done
 
