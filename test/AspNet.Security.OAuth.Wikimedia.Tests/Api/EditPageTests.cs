@@ -143,14 +143,21 @@ public class EditPageTests
         Assert.Empty(session.Refreshes);
     }
 
-    [Fact]
-    public async Task A_protected_page_is_protected_for_a_user_who_is_no_sysop()
+    [Theory]
+    [InlineData(EmulatedServer.Wikimedia, null)]
+    [InlineData(EmulatedServer.MediaWiki143, "protectedpagetext")]
+    public async Task A_protected_page_is_protected_for_a_user_who_is_no_sysop(EmulatedServer server, string? errorKey)
     {
-        await using var session = await EditorAsync(o => o.Pages[0].Protected = true);
+        await using var session = await EditorAsync(o =>
+        {
+            o.Pages[0].Protected = true;
+            o.Server = server;
+        });
 
         var refused = await EditAsync(session, "Earth", "Text", "c", 1262236514);
 
-        Assert.Equal((WikimediaApiStatus.Protected, HttpStatusCode.Forbidden, null), (refused.Status, refused.StatusCode, refused.ErrorCode));
+        // 1.39 names no cause; 1.43 names it in errorKey (docs/protocol.md, "Editing"): both are the protection.
+        Assert.Equal((WikimediaApiStatus.Protected, HttpStatusCode.Forbidden, errorKey), (refused.Status, refused.StatusCode, refused.ErrorCode));
         Assert.Contains("protected", refused.Message, StringComparison.Ordinal);
         Assert.Single(Puts(session));
     }

@@ -150,6 +150,8 @@ public class EmulatedServerBrowserTests
     [InlineData(EmulatedServer.MediaWiki139, "redirect_uri", "http://localhost:5555/signin-wikimedia", HttpStatusCode.OK)]
     [InlineData(EmulatedServer.MediaWiki139, "code_challenge", null, HttpStatusCode.OK)]
     [InlineData(EmulatedServer.MediaWiki139, "client_id", "not-hex", HttpStatusCode.OK)]
+    [InlineData(EmulatedServer.MediaWiki143, "redirect_uri", "http://localhost:5555/signin-wikimedia", HttpStatusCode.Unauthorized)]
+    [InlineData(EmulatedServer.MediaWiki143, "code_challenge", null, HttpStatusCode.BadRequest)]
     public async Task Authorize_errors_are_html_pages_with_the_servers_status(EmulatedServer server, string parameter, string? value, HttpStatusCode expected)
     {
         using var wiki = EmulatorHarness.Start(server);

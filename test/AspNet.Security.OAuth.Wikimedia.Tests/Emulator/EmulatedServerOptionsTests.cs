@@ -8,6 +8,7 @@ public class EmulatedServerOptionsTests
     [Theory]
     [InlineData(EmulatedServer.Wikimedia, 4 * 3600, 600, false, "application/json")]
     [InlineData(EmulatedServer.MediaWiki139, 3600, 0, true, "text/html; charset=UTF-8")]
+    [InlineData(EmulatedServer.MediaWiki143, 3600, 0, true, "application/json")]
     public void The_server_supplies_the_defaults(EmulatedServer server, int lifetimeSeconds, int graceSeconds, bool refusePublic, string profileType)
     {
         var options = new WikimediaEmulatorOptions { Server = server };
