@@ -55,6 +55,13 @@ fi
 rm -f "$realwiki_pidfile" "$realwiki_serverenv"
 : >"$realwiki_log"
 
+# Under faketime (the suite's clock-a-year-ahead run), the chroot's PHP must find the same preloaded library, or it
+# would keep the real clock while the tests and the browser run a year ahead.
+if [ -n "$realwiki_root" ] && [ -d /usr/lib/x86_64-linux-gnu/faketime ]; then
+  mkdir -p "$realwiki_root/usr/lib/x86_64-linux-gnu"
+  cp -a /usr/lib/x86_64-linux-gnu/faketime "$realwiki_root/usr/lib/x86_64-linux-gnu/"
+fi
+
 # With REALWIKI_LOOPBACK_ANY_PORT=1 each loopback redirect_uri is written into the consumer (settings.php): put
 # the registered callback back, so that every start begins from consumers.env whatever ran before.
 mapfile -t client_ids < <(sed -n 's/^REALWIKI_[A-Z]*_CLIENT_ID=//p' "$realwiki_here/consumers.env")
