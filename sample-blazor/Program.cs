@@ -2,9 +2,9 @@ using AspNet.Security.OAuth.Wikimedia;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using WikimediaBlazorSample;
 using WikimediaBlazorSample.Client;
 using WikimediaBlazorSample.Components;
+using WikimediaSample;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace AspNet.Security.OAuth.Wikimedia.BlazorTests;
@@ -19,31 +18,11 @@ public sealed class CircuitReconnectTests(BrowserFixture fixture) : IClassFixtur
 
     public void Dispose() => _server.Dispose();
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var page = await _context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        return page;
-    }
+    private Task<IPage> NewPageAsync() => SamplePages.NewPageAsync(_context);
 
-    private async Task SignInAsync(IPage page, string user)
-    {
-        await page.GotoAsync(_server.Url("/"));
-        await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(new Regex("/oauth2/authorize"));
-        await page.CheckAsync($"input[name=user][value='{user}']");
-        await page.ClickAsync("#allow");
-        await page.WaitForURLAsync(_server.Url("/"));
-        Assert.Equal("Signed in as " + user, await page.InnerTextAsync("#signed-in-as"));
-    }
+    private Task SignInAsync(IPage page, string user) => SamplePages.SignInAsync(page, _server, user);
 
-    private static async Task LookUpAsync(IPage page, string title)
-    {
-        var before = await page.InnerTextAsync("#lookups");
-        await page.FillAsync("#title", title);
-        await page.ClickAsync("#look-up");
-        await page.WaitForFunctionAsync("before => document.querySelector('#lookups')?.textContent !== before", before);
-    }
+    private static Task LookUpAsync(IPage page, string title) => SamplePages.LookUpAsync(page, title);
 
     private string? LastApiAuthorization()
         => _server.Emulator.Requests.LastOrDefault(r => r.Path.Contains("/page/", StringComparison.Ordinal))?.Header("Authorization");
@@ -54,8 +33,7 @@ public sealed class CircuitReconnectTests(BrowserFixture fixture) : IClassFixtur
         var home = await NewPageAsync();
         await SignInAsync(home, "Example User");
         var circuit = await NewPageAsync();
-        await circuit.GotoAsync(_server.Url("/article"));
-        await circuit.WaitForSelectorAsync("#article-page[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await SamplePages.OpenInteractiveAsync(circuit, _server.Url("/article"));
         await LookUpAsync(circuit, "Earth");
         var asExampleUser = LastApiAuthorization();
         Assert.StartsWith("Bearer ", asExampleUser, StringComparison.Ordinal);

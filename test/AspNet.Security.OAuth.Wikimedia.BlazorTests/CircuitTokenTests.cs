@@ -21,23 +21,12 @@ public sealed class CircuitTokenTests(BrowserFixture fixture) : IClassFixture<Br
 
     public void Dispose() => _server.Dispose();
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var page = await _context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        return page;
-    }
+    private Task<IPage> NewPageAsync() => SamplePages.NewPageAsync(_context);
 
     private async Task<IPage> SignInAsync()
     {
         var page = await NewPageAsync();
-        await page.GotoAsync(_server.Url("/"));
-        await page.ClickAsync("#signin");
-        await page.WaitForURLAsync(new Regex("/oauth2/authorize"));
-        await page.CheckAsync("input[name=user][value='Example User']");
-        await page.ClickAsync("#allow");
-        await page.WaitForURLAsync(_server.Url("/"));
-        Assert.Equal("Signed in as Example User", await page.InnerTextAsync("#signed-in-as"));
+        await SamplePages.SignInAsync(page, _server, "Example User");
         return page;
     }
 
@@ -45,19 +34,11 @@ public sealed class CircuitTokenTests(BrowserFixture fixture) : IClassFixture<Br
     private async Task<IPage> OpenCircuitAsync(IPage? page = null)
     {
         page ??= await NewPageAsync();
-        await page.GotoAsync(_server.Url("/article"));
-        await page.WaitForSelectorAsync("#article-page[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await SamplePages.OpenInteractiveAsync(page, _server.Url("/article"));
         return page;
     }
 
-    private static async Task LookUpAsync(IPage page, string title)
-    {
-        var before = await page.InnerTextAsync("#lookups", new PageInnerTextOptions());
-        await page.FillAsync("#title", title);
-        await page.ClickAsync("#look-up");
-        await page.WaitForFunctionAsync(
-            "before => { const e = document.querySelector('#lookups'); return !e || e.textContent !== before; }", before);
-    }
+    private static Task LookUpAsync(IPage page, string title) => SamplePages.LookUpAsync(page, title);
 
     private static async Task ShotAsync(IPage page, string name)
         => await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });

@@ -53,7 +53,7 @@ public sealed class WebAssemblyPageTests(BrowserFixture fixture) : IClassFixture
         await _page.CheckAsync("input[name=user][value='Example User']");
         await _page.ClickAsync("#allow");
         await _page.WaitForURLAsync(_server.Url("/article-wasm"));
-        await _page.WaitForSelectorAsync("#article-page[data-interactive=true]", new() { State = WaitForSelectorState.Attached });
+        await SamplePages.OpenInteractiveAsync(_page, _server.Url("/article-wasm"));
         Assert.StartsWith("Signed in as Example User", await _page.InnerTextAsync("#browser-user"), StringComparison.Ordinal);
 
         await LookUpAsync("Zürich");
@@ -94,11 +94,5 @@ public sealed class WebAssemblyPageTests(BrowserFixture fixture) : IClassFixture
         Assert.Equal(401, response.Status);
     }
 
-    private async Task LookUpAsync(string title)
-    {
-        var before = await _page.InnerTextAsync("#lookups");
-        await _page.FillAsync("#title", title);
-        await _page.ClickAsync("#look-up");
-        await _page.WaitForFunctionAsync("before => document.querySelector('#lookups').textContent !== before", before);
-    }
+    private Task LookUpAsync(string title) => SamplePages.LookUpAsync(_page, title);
 }
