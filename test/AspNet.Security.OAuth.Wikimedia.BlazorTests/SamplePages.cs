@@ -25,11 +25,14 @@ internal static class SamplePages
         Assert.Equal("Signed in as " + user, await page.InnerTextAsync("#signed-in-as"));
     }
 
-    /// <summary>Opens an article page (interactive server, or WebAssembly) and waits until it runs interactively.</summary>
+    /// <summary>
+    /// Opens an article page (interactive server, or WebAssembly) and waits until it runs interactively: a WebAssembly
+    /// page first downloads and starts the .NET runtime, which on a loaded 2-core machine can take a while.
+    /// </summary>
     public static async Task OpenInteractiveAsync(IPage page, string url)
     {
         await page.GotoAsync(url);
-        await page.WaitForSelectorAsync("#article-page[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await page.WaitForSelectorAsync("#article-page[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 90_000 });
     }
 
     /// <summary>Looks up <paramref name="title"/> and waits until the page has the answer (or shows no form any more).</summary>
