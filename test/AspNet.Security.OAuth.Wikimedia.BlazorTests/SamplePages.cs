@@ -32,8 +32,12 @@ internal static class SamplePages
     public static async Task OpenInteractiveAsync(IPage page, string url)
     {
         await page.GotoAsync(url);
-        await page.WaitForSelectorAsync("#article-page[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 90_000 });
+        await WaitInteractiveAsync(page);
     }
+
+    /// <summary>Waits until the article page that the browser shows runs interactively.</summary>
+    public static Task WaitInteractiveAsync(IPage page)
+        => page.WaitForSelectorAsync("#article-page[data-interactive=true]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 90_000 });
 
     /// <summary>Looks up <paramref name="title"/> and waits until the page has the answer (or shows no form any more).</summary>
     public static async Task LookUpAsync(IPage page, string title)

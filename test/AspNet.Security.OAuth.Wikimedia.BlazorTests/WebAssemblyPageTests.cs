@@ -53,7 +53,7 @@ public sealed class WebAssemblyPageTests(BrowserFixture fixture) : IClassFixture
         await _page.CheckAsync("input[name=user][value='Example User']");
         await _page.ClickAsync("#allow");
         await _page.WaitForURLAsync(_server.Url("/article-wasm"));
-        await SamplePages.OpenInteractiveAsync(_page, _server.Url("/article-wasm"));
+        await SamplePages.WaitInteractiveAsync(_page);
         Assert.StartsWith("Signed in as Example User", await _page.InnerTextAsync("#browser-user"), StringComparison.Ordinal);
 
         await LookUpAsync("Zürich");
