@@ -28,7 +28,9 @@ if [ -n "$realwiki_root" ] && [ ! -f "$realwiki_root/.realwiki-complete" ]; then
   echo "realwiki: making the Debian 13 folder $realwiki_root (mmdebstrap)" >&2
   rm -rf "$realwiki_root"
   include=$(IFS=,; echo "${packages[*]}")
-  mmdebstrap --variant=apt --include="$include" trixie "$realwiki_root" http://deb.debian.org/debian \
+  # Never under faketime's preloaded library (the suite's clock-a-year-ahead run): apt then fails inside mmdebstrap
+  # ("Bad fd number"), and the archive's signatures are checked against the real date anyway.
+  env -u LD_PRELOAD -u FAKETIME mmdebstrap --variant=apt --include="$include" trixie "$realwiki_root" http://deb.debian.org/debian \
     >"$REALWIKI_DIR/mmdebstrap.log" 2>&1 || {
     echo "realwiki: mmdebstrap failed; last lines of $REALWIKI_DIR/mmdebstrap.log:" >&2
     tail -n 20 "$REALWIKI_DIR/mmdebstrap.log" >&2
