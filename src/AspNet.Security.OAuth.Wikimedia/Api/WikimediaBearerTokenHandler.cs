@@ -19,7 +19,8 @@ namespace AspNet.Security.OAuth.Wikimedia;
 /// with <c>AddWikimediaUserToken()</c>. A 429 is returned as it came: no retry loops.
 /// </summary>
 /// <remarks>
-/// Without a usable token the request is not sent: the handler answers 401 itself, and the reason is in the
+/// The signed-in user is the current request's, or, in an interactive Blazor circuit, the circuit's (its session's
+/// tokens, refreshed within the circuit: docs/app-models.md). Without a usable token the request is not sent: the handler answers 401 itself, and the reason is in the
 /// request's <see cref="HttpRequestMessage.Options"/> under <see cref="TokenStatusKey"/>.
 /// </remarks>
 public partial class WikimediaBearerTokenHandler : DelegatingHandler
