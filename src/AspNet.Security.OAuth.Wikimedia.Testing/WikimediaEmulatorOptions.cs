@@ -1,9 +1,11 @@
+using AspNet.Security.OAuth.Wikimedia.Testing.Internal;
+
 namespace AspNet.Security.OAuth.Wikimedia.Testing;
 
 /// <summary>
 /// Settings of a <see cref="WikimediaEmulator"/>: who is registered, how long things live, and what quirks it shows.
 /// The defaults are those of Wikimedia's wikis in 2026 (docs/protocol.md); <see cref="Server"/> switches to those of
-/// MediaWiki 1.39.
+/// MediaWiki 1.39 or 1.43.
 /// </summary>
 /// <remarks>
 /// <see cref="AccessTokenLifetime"/>, <see cref="RefreshGraceWindow"/>, <see cref="RefuseRefreshForPublicClients"/>
@@ -67,7 +69,7 @@ public sealed class WikimediaEmulatorOptions
     /// </summary>
     public TimeSpan AccessTokenLifetime
     {
-        get => _accessTokenLifetime ?? (Server is EmulatedServer.MediaWiki139 or EmulatedServer.MediaWiki143 ? TimeSpan.FromHours(1) : TimeSpan.FromHours(4));
+        get => _accessTokenLifetime ?? (this.IsMediaWiki() ? TimeSpan.FromHours(1) : TimeSpan.FromHours(4));
         set => _accessTokenLifetime = value;
     }
 
@@ -84,7 +86,7 @@ public sealed class WikimediaEmulatorOptions
     /// </summary>
     public TimeSpan RefreshGraceWindow
     {
-        get => _refreshGraceWindow ?? (Server is EmulatedServer.MediaWiki139 or EmulatedServer.MediaWiki143 ? TimeSpan.Zero : TimeSpan.FromSeconds(600));
+        get => _refreshGraceWindow ?? (this.IsMediaWiki() ? TimeSpan.Zero : TimeSpan.FromSeconds(600));
         set => _refreshGraceWindow = value;
     }
 
@@ -94,7 +96,7 @@ public sealed class WikimediaEmulatorOptions
     /// </summary>
     public bool RefuseRefreshForPublicClients
     {
-        get => _refuseRefreshForPublicClients ?? Server is EmulatedServer.MediaWiki139 or EmulatedServer.MediaWiki143;
+        get => _refuseRefreshForPublicClients ?? this.IsMediaWiki();
         set => _refuseRefreshForPublicClients = value;
     }
 

@@ -24,17 +24,17 @@ internal static class BearerCheck
         }
 
         var found = store.FindAccessToken(header["Bearer ".Length..]);
-        var mediaWiki139 = options.IsMediaWiki();
+        var mediaWiki = options.IsMediaWiki();
         if (found is null || found.ExpiresAt <= store.Now)
         {
-            return mediaWiki139
+            return mediaWiki
                 ? OAuthErrors.Json(options, HttpStatusCode.Unauthorized, "access_denied", Denied, "Access token could not be verified")
                 : Http.Json(HttpStatusCode.Unauthorized, found is null ? """{"httpCode":401,"httpReason":"Jwt verification fails"}""" : """{"httpCode":401,"httpReason":"Jwt is expired"}""");
         }
 
         if (found.Revoked)
         {
-            return mediaWiki139
+            return mediaWiki
                 ? OAuthErrors.Json(options, HttpStatusCode.Unauthorized, "access_denied", Denied, "Access token has been revoked")
                 : ResourceEndpoints.Forbidden("The authorization grant has been revoked.");
         }

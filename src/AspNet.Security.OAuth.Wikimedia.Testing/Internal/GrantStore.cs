@@ -171,7 +171,7 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
     /// </summary>
     private string CreateJwt(EmulatorClient client, EmulatorUser? user, string[] scopes, DateTimeOffset now, string origin)
     {
-        var mediaWiki139 = options.IsMediaWiki();
+        var mediaWiki = options.IsMediaWiki();
         var claims = new Dictionary<string, object?>
         {
             ["aud"] = client.ClientId,
@@ -179,10 +179,10 @@ internal sealed class GrantStore(WikimediaEmulatorOptions options)
             ["iat"] = now.ToUnixTimeMilliseconds() / 1000.0,
             ["nbf"] = now.ToUnixTimeMilliseconds() / 1000.0,
             ["exp"] = (now + options.AccessTokenLifetime).ToUnixTimeMilliseconds() / 1000.0,
-            ["sub"] = user is null ? "" : mediaWiki139 ? user.Id : "mw:CentralAuth::" + user.Id,
-            ["iss"] = mediaWiki139 ? origin : "https://meta.wikimedia.org",
+            ["sub"] = user is null ? "" : mediaWiki ? user.Id : "mw:CentralAuth::" + user.Id,
+            ["iss"] = mediaWiki ? origin : "https://meta.wikimedia.org",
         };
-        if (!mediaWiki139)
+        if (!mediaWiki)
         {
             claims["grant_type"] = user is null ? "client_credentials" : "authorization_code";
             claims["ratelimit"] = new { requests_per_unit = 5000, unit = "HOUR" };

@@ -101,11 +101,12 @@ internal sealed partial class CircuitSession(
                 return WikimediaTokenResult.Failed(WikimediaTokenStatus.NotAuthenticated);
             }
 
+            var serverSide = DistributedSessionStore.TryGetStored(ticket.Properties, out var store, out var key);
             var due = force || !SessionState.TryReadNextCheck(ticket.Properties, out var nextCheck) || time.GetUtcNow() >= nextCheck;
-            if (due && DistributedSessionStore.TryGetStored(ticket.Properties, out var store, out var key))
+            if (due && serverSide)
             {
-                var (found, failed, stored) = await store.ReadForCircuitAsync(key, cancellationToken);
-                if (!found && !failed)
+                var (failed, stored) = await store.ReadStoredAsync(key, cancellationToken);
+                if (stored is null && !failed)
                 {
                     // Signed out (on any instance) or expired: the circuit's copy must not outlive the session.
                     End(ticket.Principal, signedOut: true);
@@ -125,8 +126,8 @@ internal sealed partial class CircuitSession(
                 case { Status: WikimediaTokenStatus.SessionEnded }:
                     End(ticket.Principal, signedOut: false);
                     return WikimediaTokenResult.Failed(WikimediaTokenStatus.SessionEnded);
-                case not null when DistributedSessionStore.TryGetStored(ticket.Properties, out var changedStore, out var changedKey):
-                    await WriteTokensAsync(changedStore, changedKey, ticket);
+                case not null when serverSide:
+                    await WriteTokensAsync(store, key, ticket);
                     break;
             }
 
@@ -144,8 +145,8 @@ internal sealed partial class CircuitSession(
     /// </summary>
     private static async Task WriteTokensAsync(DistributedSessionStore store, string key, AuthenticationTicket circuit)
     {
-        var (found, _, stored) = await store.ReadForCircuitAsync(key, CancellationToken.None);
-        if (!found || stored is null)
+        var (_, stored) = await store.ReadStoredAsync(key, CancellationToken.None);
+        if (stored is null)
         {
             return;
         }

@@ -127,46 +127,32 @@ internal sealed partial class DistributedSessionStore(
     public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext? httpContext, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        try
-        {
-            var ticket = await ReadAsync(key, cancellationToken);
-            if (ticket is not null)
-            {
-                ticket.Properties.Parameters[StoredSessionParameter] = new StoredSession(this, key);
-            }
-
-            return ticket;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        var (failed, ticket) = await ReadStoredAsync(key, cancellationToken);
+        if (failed)
         {
             // The cookie stays: when the cache is back, so is the session.
-            Log.ReadFailed(logger, scheme, ex.GetType().FullName, ex);
             httpContext?.Items[_unread] = key;
-            return null;
         }
+
+        return ticket;
     }
 
     /// <summary>
-    /// Reads the stored session for an interactive circuit, which must tell a session that is gone (signed out, expired:
-    /// <c>Found</c> false) from a store that failed (<c>Failed</c> true, logged), where the circuit keeps its copy.
+    /// Reads the stored session, telling a session that is gone (signed out, expired: no ticket) from a store that
+    /// failed (<c>Failed</c>, logged), where a request keeps its cookie and a circuit its copy.
     /// </summary>
-    public async Task<(bool Found, bool Failed, AuthenticationTicket? Ticket)> ReadForCircuitAsync(string key, CancellationToken cancellationToken)
+    public async Task<(bool Failed, AuthenticationTicket? Ticket)> ReadStoredAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
             var ticket = await ReadAsync(key, cancellationToken);
-            if (ticket is null)
-            {
-                return (false, false, null);
-            }
-
-            ticket.Properties.Parameters[StoredSessionParameter] = new StoredSession(this, key);
-            return (true, false, ticket);
+            ticket?.Properties.Parameters[StoredSessionParameter] = new StoredSession(this, key);
+            return (false, ticket);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.ReadFailed(logger, scheme, ex.GetType().FullName, ex);
-            return (false, true, null);
+            return (true, null);
         }
     }
 
