@@ -9,7 +9,7 @@ namespace AspNet.Security.OAuth.Wikimedia.BlazorTests;
 /// </summary>
 public sealed class CircuitReconnectTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>, IAsyncLifetime, IDisposable
 {
-    private readonly BlazorSampleServer _server = new();
+    private readonly SampleServer _server = new();
     private IBrowserContext _context = null!;
 
     public async Task InitializeAsync() => _context = await fixture.Browser.NewContextAsync();

@@ -12,7 +12,7 @@ public sealed class CircuitTokenTests(BrowserFixture fixture) : IClassFixture<Br
     /// <summary>Past the emulator's access token lifetime (4 hours, as Wikimedia's).</summary>
     private static readonly TimeSpan PastExpiry = TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1);
 
-    private readonly BlazorSampleServer _server = new();
+    private readonly SampleServer _server = new();
     private IBrowserContext _context = null!;
 
     public async Task InitializeAsync() => _context = await fixture.Browser.NewContextAsync();

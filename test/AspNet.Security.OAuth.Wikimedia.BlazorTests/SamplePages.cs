@@ -14,7 +14,7 @@ internal static class SamplePages
     }
 
     /// <summary>Signs in on the emulator's consent page, from the home page, as <paramref name="user"/>.</summary>
-    public static async Task SignInAsync(IPage page, BlazorSampleServer server, string user)
+    public static async Task SignInAsync(IPage page, SampleServer server, string user)
     {
         await page.GotoAsync(server.Url("/"));
         await page.ClickAsync("#signin");

@@ -9,7 +9,7 @@ namespace AspNet.Security.OAuth.Wikimedia.BlazorTests;
 /// </summary>
 public sealed class WebAssemblyPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>, IAsyncLifetime, IDisposable
 {
-    private readonly BlazorSampleServer _server = new();
+    private readonly SampleServer _server = new();
     private readonly List<string> _bodies = [];
     private IBrowserContext _context = null!;
     private IPage _page = null!;
