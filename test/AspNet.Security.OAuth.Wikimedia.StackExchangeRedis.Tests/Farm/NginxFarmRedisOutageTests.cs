@@ -112,7 +112,9 @@ public sealed partial class NginxFarmTests
         await redis.StartAgainAsync();
         var downFor = down.Elapsed;
         var up = Stopwatch.StartNew();
-        await using (var look = await redis.ConnectAsync())
+        // The test's own look has time to wait (the apps' 1 s time-outs are for failing fast): just after the restart,
+        // a SCAN under the instances' reconnecting load once took longer than 1 s.
+        await using (var look = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",syncTimeout=10000,asyncTimeout=10000"))
         {
             var keys = look.GetServer("127.0.0.1", redis.Port);
             Assert.True(await look.GetDatabase().KeyExistsAsync(FarmSetup.KeyRingKey));
